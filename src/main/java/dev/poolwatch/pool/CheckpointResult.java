@@ -1,0 +1,13 @@
+package dev.poolwatch.pool;
+
+/**
+ * The three numbers of {@code PRAGMA wal_checkpoint}: whether it was blocked, how many frames the WAL holds and how
+ * many of them are now in the database file. Frame counts are -1 when the database is not in WAL mode.
+ */
+public record CheckpointResult(CheckpointMode mode, boolean busy, int walFrames, int checkpointedFrames) {
+
+    /** Whether every frame of the WAL reached the database file, so readers no longer pin any of it. */
+    public boolean complete() {
+        return !busy && walFrames == checkpointedFrames;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.poolwatch.pool;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A snapshot of a pool. Each role's numbers are taken together under that role's lock, so
+ * {@code active + idle == total} always holds within a {@link RoleStats}.
+ *
+ * @param lastCompleteCheckpoint when a checkpoint last copied the whole WAL into the database, or null if never
+ */
+public record PoolStats(
+        String pool,
+        PoolState state,
+        RoleStats writer,
+        RoleStats reader,
+        Map<ErrorKind, Long> errors,
+        long leaksSuspected,
+        long leaksReclaimed,
+        long restarts,
+        long databaseSizeBytes,
+        long walSizeBytes,
+        Instant lastCompleteCheckpoint) {
+
+    public PoolStats {
+        errors = Map.copyOf(errors);
+    }
+
+    public RoleStats role(Role role) {
+        return role == Role.WRITER ? writer : reader;
+    }
+
+    /** The numbers of one role. Counters ({@code acquires} …) count since the pool opened. */
+    public record RoleStats(
+            int total, int active, int idle, int pending, int max, int min,
+            long acquires, long timeouts, long connectionsCreated, long connectionsClosed) {
+    }
+}
