@@ -1,0 +1,91 @@
+package dev.poolwatch.pool;
+
+import static dev.poolwatch.pool.PoolTestSupport.assertConsistent;
+import static dev.poolwatch.pool.PoolTestSupport.config;
+import static dev.poolwatch.pool.PoolTestSupport.count;
+import static dev.poolwatch.pool.PoolTestSupport.insert;
+import static dev.poolwatch.pool.PoolTestSupport.openWithTable;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LeakDetectionTest {
+
+    @TempDir
+    Path dir;
+
+    private record Leak(Role role, String thread, Throwable site) {
+    }
+
+    @Test
+    void leakIsReportedOncePerLeakedConnectionWithTheBorrowSite() throws Exception {
+        List<Leak> leaks = new CopyOnWriteArrayList<>();
+        try (SqlitePool pool = openWithTable(config(dir).leakDetectionThreshold(Duration.ofMillis(100)).build())) {
+            pool.addListener(new PoolListener() {
+                @Override
+                public void leakSuspected(Role role, long heldNanos, String borrowerThread, Throwable borrowSite) {
+                    leaks.add(new Leak(role, borrowerThread, borrowSite));
+                }
+            });
+            Connection writer = pool.writer().getConnection();
+            Connection reader = pool.reader().getConnection();
+            await().atMost(Duration.ofSeconds(5)).until(() -> leaks.size() == 2);
+            Thread.sleep(300);
+            assertThat(leaks).hasSize(2);
+            assertThat(leaks).extracting(Leak::role).containsExactlyInAnyOrder(Role.WRITER, Role.READER);
+            assertThat(leaks).allSatisfy(l -> {
+                assertThat(l.thread()).isEqualTo(Thread.currentThread().getName());
+                assertThat(l.site().getStackTrace()).anySatisfy(frame ->
+                        assertThat(frame.getMethodName()).isEqualTo("leakIsReportedOncePerLeakedConnectionWithTheBorrowSite"));
+            });
+            assertThat(pool.stats().leaksSuspected()).isEqualTo(2);
+            writer.close();
+            reader.close();
+            Thread.sleep(300);
+            assertThat(leaks).hasSize(2);
+        }
+    }
+
+    @Test
+    void shortBorrowIsNeverReported() throws Exception {
+        try (SqlitePool pool = openWithTable(config(dir).leakDetectionThreshold(Duration.ofMillis(300)).build())) {
+            for (int i = 0; i < 20; i++) {
+                count(pool);
+                Thread.sleep(20);
+            }
+            assertThat(pool.stats().leaksSuspected()).isZero();
+        }
+    }
+
+    @Test
+    void reclaimTakesTheConnectionBackAndRollsBackTheLeakersWork() throws Exception {
+        try (SqlitePool pool = openWithTable(config(dir).leakDetectionThreshold(Duration.ofMillis(100))
+                .leakReclaimTimeout(Duration.ofMillis(300)).acquireTimeout(Duration.ofSeconds(5)).build())) {
+            Connection leaked = pool.writer().getConnection();
+            leaked.setAutoCommit(false);
+            insert(leaked, 1);
+            pool.write(c -> {
+                insert(c, 2);
+                return null;
+            });
+            assertThat(pool.stats().leaksReclaimed()).isEqualTo(1);
+            assertThatThrownBy(() -> insert(leaked, 3)).isInstanceOf(SQLException.class);
+            leaked.close();
+            assertThat(count(pool)).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+                PoolStats.RoleStats w = pool.stats().writer();
+                assertConsistent(w);
+                assertThat(w.active()).isZero();
+            });
+        }
+    }
+}
