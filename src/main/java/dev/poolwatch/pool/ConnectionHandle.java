@@ -30,6 +30,8 @@ final class ConnectionHandle implements InvocationHandler {
     /** Inside {@link SqlitePool#write}: the pool owns the transaction, so the caller may not end it. */
     private final boolean managedTransaction;
     final Connection proxy;
+    /** Counted in the pool's metrics; false for readiness probes. */
+    final boolean observed;
 
     /** The proxy refuses further use. */
     private volatile boolean closed;
@@ -41,7 +43,9 @@ final class ConnectionHandle implements InvocationHandler {
     /** The caller ran a raw BEGIN or SAVEPOINT, which the driver's auto-commit state does not see. */
     volatile boolean rawTransaction;
 
-    ConnectionHandle(SqlitePool pool, PooledConnection pc, boolean scoped, boolean managedTransaction) {
+    ConnectionHandle(SqlitePool pool, PooledConnection pc, boolean scoped, boolean managedTransaction,
+                     boolean observed) {
+        this.observed = observed;
         this.pool = pool;
         this.pc = pc;
         this.scoped = scoped;

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.sqlite.SQLiteConnection;
 
 /**
@@ -531,6 +533,28 @@ public final class SqlitePool implements AutoCloseable {
     }
 
     ConnectionHandle borrow(Role role, boolean scoped, boolean managedTransaction) throws SQLException {
+        return borrow(role, scoped, managedTransaction, timing.acquireTimeout, true);
+    }
+
+    /**
+     * Whether the writer can be borrowed within {@code timeout} and answers a query: the readiness probe. Probes are
+     * not counted as acquires or timeouts, so health checks do not skew the pool's metrics.
+     */
+    public boolean ping(Duration timeout) {
+        try {
+            ConnectionHandle h = borrow(Role.WRITER, true, false, timeout.toNanos(), false);
+            try {
+                return h.pc.raw.isValid(1);
+            } finally {
+                h.release();
+            }
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private ConnectionHandle borrow(Role role, boolean scoped, boolean managedTransaction, long timeoutNanos,
+                                    boolean observed) throws SQLException {
         Lane lane = lane(role);
         long start = System.nanoTime();
         if (state.get() == PoolState.CLOSED) {
@@ -539,17 +563,17 @@ public final class SqlitePool implements AutoCloseable {
         Timing t = timing;
         boolean permit;
         try {
-            permit = lane.tryAcquire(t.acquireTimeout);
+            permit = lane.tryAcquire(timeoutNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw interrupted(role, e);
         }
         if (!permit) {
-            throw timedOut(lane, start);
+            throw timedOut(lane, start, observed);
         }
         try {
             if (paused) {
-                awaitResume(lane, start, start + t.acquireTimeout);
+                awaitResume(lane, start, start + timeoutNanos, observed);
             }
             if (state.get() == PoolState.CLOSED) {
                 throw new PoolClosedException(name);
@@ -557,10 +581,12 @@ public final class SqlitePool implements AutoCloseable {
             PooledConnection pc = obtain(lane, t);
             long now = System.nanoTime();
             pc.markBorrowed(now, t.leakDetection > 0);
-            ConnectionHandle h = new ConnectionHandle(this, pc, scoped, managedTransaction);
+            ConnectionHandle h = new ConnectionHandle(this, pc, scoped, managedTransaction, observed);
             pc.handle = h;
-            lane.acquires.increment();
-            listener.acquired(role, now - start);
+            if (observed) {
+                lane.acquires.increment();
+                listener.acquired(role, now - start);
+            }
             return h;
         } catch (SQLException | RuntimeException | Error e) {
             lane.release();
@@ -568,13 +594,13 @@ public final class SqlitePool implements AutoCloseable {
         }
     }
 
-    private void awaitResume(Lane lane, long start, long deadline) throws SQLException {
+    private void awaitResume(Lane lane, long start, long deadline, boolean observed) throws SQLException {
         gate.lock();
         try {
             while (paused && state.get() != PoolState.CLOSED) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw timedOut(lane, start);
+                    throw timedOut(lane, start, observed);
                 }
                 resumed.awaitNanos(left);
             }
@@ -591,10 +617,12 @@ public final class SqlitePool implements AutoCloseable {
                 + role.tag() + " connection", "08001", e);
     }
 
-    private PoolTimeoutException timedOut(Lane lane, long start) {
+    private PoolTimeoutException timedOut(Lane lane, long start, boolean observed) {
         long waited = System.nanoTime() - start;
-        lane.timeouts.increment();
-        listener.timedOut(lane.role, waited);
+        if (observed) {
+            lane.timeouts.increment();
+            listener.timedOut(lane.role, waited);
+        }
         return new PoolTimeoutException("pool '" + name + "' - " + lane.role.tag() + " connection not available, request"
                 + " timed out after " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms (" + lane.describe()
                 + (paused ? ", paused" : "") + ")", lane.role);
@@ -672,6 +700,7 @@ public final class SqlitePool implements AutoCloseable {
         pc.borrowSite = null;
         boolean clean = reset(h);
         long now = System.nanoTime();
+        long held = now - pc.borrowedNanos;
         long maxLifetime = timing.maxLifetime;
         boolean expired = maxLifetime > 0 && now - pc.createdNanos > maxLifetime;
         boolean reusable = clean && !expired && pc.generation == generation && state.get() != PoolState.CLOSED;
@@ -681,7 +710,9 @@ public final class SqlitePool implements AutoCloseable {
                     : PoolListener.CloseReason.EVICTED);
         }
         lane.release();
-        listener.released(pc.role, now - pc.borrowedNanos);
+        if (h.observed) {
+            listener.released(pc.role, held);
+        }
     }
 
     /** Undoes what the caller changed; false when the connection must not be used again. */
@@ -785,6 +816,7 @@ public final class SqlitePool implements AutoCloseable {
     // ---------------------------------------------------------------- housekeeping
 
     private void housekeep() {
+        MDC.put("pool", name);
         try {
             Timing t = timing;
             long now = System.nanoTime();

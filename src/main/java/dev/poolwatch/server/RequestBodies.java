@@ -1,0 +1,61 @@
+package dev.poolwatch.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Reads request bodies with a size limit, so an oversized body costs at most the limit in memory. */
+final class RequestBodies {
+    private RequestBodies() {
+    }
+
+    static byte[] read(Context ctx, long limit) {
+        String length = ctx.header("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) > limit) {
+                    throw tooLarge(limit);
+                }
+            } catch (NumberFormatException e) {
+                throw ProblemException.badRequest("Content-Length is not a number");
+            }
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (body.length > limit) {
+                throw tooLarge(limit);
+            }
+            return body;
+        } catch (IOException e) {
+            throw ProblemException.badRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    /** The body as a JSON object; anything else is a 400 naming what was wrong. */
+    static JsonNode readJsonObject(Context ctx, ObjectMapper json, long limit) {
+        byte[] body = read(ctx, limit);
+        if (body.length == 0) {
+            throw ProblemException.badRequest("the request body is empty; send a JSON object");
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ProblemException.badRequest("the request body could not be read: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw ProblemException.badRequest("the request body must be a JSON object");
+        }
+        return node;
+    }
+
+    private static ProblemException tooLarge(long limit) {
+        return new ProblemException(413, "payload-too-large", "Payload too large",
+                "the request body is larger than the limit of " + limit + " bytes");
+    }
+}
