@@ -82,14 +82,14 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
         for (Role role : Role.values()) {
             Tags tags = poolTag.and("role", role.tag());
             gauge("sqlite.pool.connections", "Open connections of the role by state: active are borrowed, idle wait"
-                    + " in the pool", tags.and("state", "active"), "connections", s -> s.role(role).active());
+                    + " in the pool", tags.and("state", "active"), null, s -> s.role(role).active());
             gauge("sqlite.pool.connections", "Open connections of the role by state: active are borrowed, idle wait"
-                    + " in the pool", tags.and("state", "idle"), "connections", s -> s.role(role).idle());
-            gauge("sqlite.pool.connections.max", "Upper bound of connections of the role", tags, "connections",
+                    + " in the pool", tags.and("state", "idle"), null, s -> s.role(role).idle());
+            gauge("sqlite.pool.connections.max", "Upper bound of connections of the role", tags, null,
                     s -> s.role(role).max());
             gauge("sqlite.pool.connections.min", "Connections of the role kept open even when idle", tags,
-                    "connections", s -> s.role(role).min());
-            gauge("sqlite.pool.connections.pending", "Callers waiting for a connection of the role", tags, "callers",
+                    null, s -> s.role(role).min());
+            gauge("sqlite.pool.connections.pending", "Callers waiting for a connection of the role", tags, null,
                     s -> s.role(role).pending());
             acquire.put(role, timer("sqlite.pool.acquire", "Time from asking for a connection to getting it, for"
                     + " successful acquires", tags));
