@@ -1,11 +1,14 @@
 package dev.poolwatch.cli;
 
 import dev.poolwatch.load.BotWorkload;
+import dev.poolwatch.load.DemoFaultRoutes;
 import dev.poolwatch.load.SteadyLoad;
 import dev.poolwatch.pool.CheckpointMode;
 import dev.poolwatch.pool.PoolStats;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
+import dev.poolwatch.recovery.RecoveryRoutes;
+import dev.poolwatch.recovery.RecoverySettings;
 import dev.poolwatch.server.PoolWatch;
 import dev.poolwatch.store.EventStore;
 import java.io.PrintWriter;
@@ -30,6 +33,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin
     ExporterOptions exporter;
+
+    @Mixin
+    RecoveryOptions recovery;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
             description = "Where demo.db and the event store live (default: ./${DEFAULT-VALUE}).")
@@ -72,6 +78,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(exporter.spec.commandLine(), "--duration must be 0s or more and --report-every"
                     + " at least 100ms");
         }
+        RecoverySettings recoverySettings = recovery.settings();
         PrintWriter out = exporter.spec.commandLine().getOut();
         SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(dataDir.resolve("demo.db")).name("demo")
                 .leakDetectionThreshold(Duration.ofSeconds(10)).build());
@@ -81,7 +88,9 @@ final class DemoCommand implements Callable<Integer> {
             BotWorkload workload = new BotWorkload(pool, 1000);
             workload.prepare();
             watch = exporter.exporter(System.getenv(), pool)
-                    .eventStore(dataDir.resolve(EventStore.DEFAULT_FILE_NAME)).start();
+                    .eventStore(dataDir.resolve(EventStore.DEFAULT_FILE_NAME))
+                    .extension(new RecoveryRoutes(recoverySettings))
+                    .extension(new DemoFaultRoutes(pool)).start();
             load = new SteadyLoad(workload, workers, rate, readPercent, workload.maxOpId()).start();
         } catch (Exception e) {
             pool.close();
@@ -107,6 +116,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  ready     " + base + "/health/ready");
         out.println("  pools     " + base + "/api/pools");
         out.println("  events    " + base + "/api/events");
+        out.println("  recovery  " + base + "/api/recovery (webhook: POST " + base + "/alertmanager/webhook)");
+        out.println("  faults    POST " + base + "/api/demo/faults/{leak|lock|slow|wal_bloat}");
         out.println(watch.writesEnabled() ? "  write endpoints enabled (bearer token)"
                 : "  write endpoints disabled: start with --token-file FILE or POOLWATCH_TOKEN to enable them");
         out.println("Press Ctrl-C to stop.");

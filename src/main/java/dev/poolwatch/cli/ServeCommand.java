@@ -2,6 +2,8 @@ package dev.poolwatch.cli;
 
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
+import dev.poolwatch.recovery.RecoveryRoutes;
+import dev.poolwatch.recovery.RecoverySettings;
 import dev.poolwatch.server.PoolWatch;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,6 +23,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     ExporterOptions exporter;
+
+    @Mixin
+    RecoveryOptions recovery;
 
     @Option(names = "--db", paramLabel = "PATH[=NAME]", required = true, split = ",",
             description = "A database file to monitor, optionally named (default name: the file name without"
@@ -42,6 +47,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         exporter.validate();
+        RecoverySettings recoverySettings = recovery.settings();
         List<SqlitePoolConfig> configs = new ArrayList<>();
         for (String db : databases) {
             int eq = db.lastIndexOf('=');
@@ -63,7 +69,8 @@ final class ServeCommand implements Callable<Integer> {
             for (SqlitePoolConfig c : configs) {
                 pools.add(SqlitePool.open(c));
             }
-            watch = exporter.exporter(System.getenv(), pools.toArray(new SqlitePool[0])).start();
+            watch = exporter.exporter(System.getenv(), pools.toArray(new SqlitePool[0]))
+                    .extension(new RecoveryRoutes(recoverySettings)).start();
         } catch (Exception e) {
             pools.forEach(SqlitePool::close);
             throw e;

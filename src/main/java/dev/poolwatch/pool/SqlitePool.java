@@ -381,6 +381,23 @@ public final class SqlitePool implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes back, by force, every borrowed connection already reported as a suspected leak (held longer than
+     * leakDetectionThreshold), with the same effect and risk as leakReclaimTimeout. Returns how many.
+     */
+    public int reclaimSuspectedLeaks() {
+        int n = 0;
+        long now = System.nanoTime();
+        for (Lane lane : List.of(writerLane, readerLane)) {
+            for (PooledConnection pc : lane.activeSnapshot()) {
+                if (pc.leakReported && reclaim(lane, pc, now - pc.borrowedNanos)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Stops handing out connections; callers wait (their acquire timeout still runs), holders carry on. */
     public void pause() {
         gate.lock();
@@ -863,10 +880,10 @@ public final class SqlitePool implements AutoCloseable {
         }
     }
 
-    private void reclaim(Lane lane, PooledConnection pc, long held) {
+    private boolean reclaim(Lane lane, PooledConnection pc, long held) {
         ConnectionHandle h = pc.handle;
         if (h == null || !h.invalidate() || !lane.removeActive(pc)) {
-            return;
+            return false;
         }
         leaksReclaimed.increment();
         log.warn("pool '{}' reclaimed a {} connection held for {} ms by thread '{}'; its open transaction is rolled back",
@@ -880,6 +897,7 @@ public final class SqlitePool implements AutoCloseable {
                 lane.release();
             }
         });
+        return true;
     }
 
     private void passiveCheckpointIfWriterFree() {

@@ -324,6 +324,47 @@ public final class EventStore implements AutoCloseable {
         });
     }
 
+    /** Saves one value of another capability's durable state (written at once, not queued). */
+    public void putState(String scope, String key, String value) throws SQLException {
+        pool.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO poolwatch_state (scope, key, value,"
+                    + " updated_at_ms) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value,"
+                    + " updated_at_ms = excluded.updated_at_ms")) {
+                ps.setString(1, scope);
+                ps.setString(2, key);
+                ps.setString(3, value);
+                ps.setLong(4, System.currentTimeMillis());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Every value saved under {@code scope}, key to value. */
+    public Map<String, String> state(String scope) throws SQLException {
+        return pool.read(c -> {
+            Map<String, String> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = prepare(c, "SELECT key, value FROM poolwatch_state WHERE scope = ? ORDER BY key",
+                    List.of(scope)); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Deletes values of {@code scope} last written before {@code cutoff}; returns how many. */
+    public int deleteStateOlderThan(String scope, Instant cutoff) throws SQLException {
+        return pool.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM poolwatch_state WHERE scope = ? AND"
+                    + " updated_at_ms < ?")) {
+                ps.setString(1, scope);
+                ps.setLong(2, cutoff.toEpochMilli());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     private static PreparedStatement prepare(Connection c, String sql, List<Object> params) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < params.size(); i++) {

@@ -1,0 +1,349 @@
+package dev.poolwatch.recovery;
+
+import dev.poolwatch.pool.PoolStats;
+import dev.poolwatch.pool.SqlitePool;
+import dev.poolwatch.store.Event;
+import dev.poolwatch.store.EventStore;
+import dev.poolwatch.store.Severity;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what to do with each recovery request, runs accepted actions on a small bounded executor, and audits
+ * every decision as an event and a metric. Decisions are taken one at a time, so deduplication, cooldowns and the
+ * budget hold under concurrent deliveries (such as the two Alertmanagers of an HA pair).
+ */
+public final class RecoveryEngine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RecoveryEngine.class);
+    static final String COOLDOWN_SCOPE = "recovery.cooldown";
+    static final String DEDUPE_SCOPE = "recovery.dedupe";
+    private static final Duration DEDUPE_RETENTION = Duration.ofHours(24);
+    private static final String UNKNOWN = "_unknown";
+
+    /** The decision for one request, as the webhook answers it. */
+    public record Decision(String alertname, String pool, String action, Outcome outcome, String reason) {
+    }
+
+    /** When an action last ran on a pool, the cooldown that started then, and the alert that asked for it. */
+    private record Cooldown(long lastRunMs, long cooldownMs, String dedupeKeyPrefix) {
+        String encode() {
+            return lastRunMs + "," + cooldownMs + "," + dedupeKeyPrefix;
+        }
+
+        static Cooldown decode(String s) {
+            String[] p = s.split(",", 3);
+            return new Cooldown(Long.parseLong(p[0]), Long.parseLong(p[1]), p.length > 2 ? p[2] : "");
+        }
+
+        long remainingMs(long now) {
+            return Math.max(0, lastRunMs + cooldownMs - now);
+        }
+    }
+
+    private final Function<String, SqlitePool> pools;
+    private final EventStore store;
+    private final MeterRegistry registry;
+    private final ThreadPoolExecutor executor;
+    private final Map<String, Cooldown> cooldowns = new ConcurrentHashMap<>();
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final Deque<Long> recentRuns = new ArrayDeque<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastSuccessMs = new ConcurrentHashMap<>();
+    private final AtomicInteger circuitOpenGauge = new AtomicInteger();
+    private volatile RecoverySettings settings;
+    private long circuitOpenedMs;
+
+    /**
+     * @param pools looks up a pool by name, null when unknown; @param poolNames the pools known now, for gauges
+     */
+    public RecoveryEngine(RecoverySettings settings, Function<String, SqlitePool> pools, Collection<String> poolNames,
+                          EventStore store, MeterRegistry registry) throws SQLException {
+        this.settings = settings;
+        this.pools = pools;
+        this.store = store;
+        this.registry = registry;
+        AtomicInteger n = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(32), r -> {
+            Thread t = new Thread(r, "poolwatch-recovery-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        store.deleteStateOlderThan(DEDUPE_SCOPE, Instant.now().minus(DEDUPE_RETENTION));
+        seen.addAll(store.state(DEDUPE_SCOPE).keySet());
+        store.state(COOLDOWN_SCOPE).forEach((k, v) -> {
+            try {
+                cooldowns.put(k, Cooldown.decode(v));
+            } catch (RuntimeException e) {
+                log.warn("ignoring unreadable saved cooldown {}={}", k, v);
+            }
+        });
+        Gauge.builder("poolwatch.recovery.circuit.open", circuitOpenGauge, AtomicInteger::get)
+                .description("1 while the action budget is exhausted and remediation is suspended").register(registry);
+        for (String pool : poolNames) {
+            for (RecoveryAction a : RecoveryAction.values()) {
+                String key = pool + "/" + a.tag();
+                Gauge.builder("poolwatch.recovery.cooldown.remaining", cooldowns,
+                                m -> m.containsKey(key) ? m.get(key).remainingMs(System.currentTimeMillis()) / 1000.0 : 0)
+                        .description("Time until the action may run again on the pool").baseUnit("seconds")
+                        .tags("pool", pool, "action", a.tag()).register(registry);
+                Gauge.builder("poolwatch.recovery.last.success.timestamp", lastSuccessMs,
+                                m -> m.getOrDefault(key, 0L) / 1000.0)
+                        .description("When the action last succeeded on the pool (Unix time), 0 if never")
+                        .baseUnit("seconds").tags("pool", pool, "action", a.tag()).register(registry);
+            }
+        }
+    }
+
+    public RecoverySettings settings() {
+        return settings;
+    }
+
+    public void setDryRun(boolean on) {
+        settings = settings.withDryRun(on);
+    }
+
+    /** Decides for each alert of a delivery; accepted actions start in the background. */
+    public List<Decision> handle(List<AlertRequest> alerts) {
+        return alerts.stream().map(a -> decide(a, false)).toList();
+    }
+
+    /** A manual trigger: the same checks as an alert, but {@code force} skips the cooldown. */
+    public Decision trigger(String pool, String action, boolean force) {
+        return decide(new AlertRequest("manual", true, pool, action, null, "", Map.of()), force);
+    }
+
+    private synchronized Decision decide(AlertRequest r, boolean force) {
+        RecoveryAction action = r.action() == null ? null : RecoveryAction.fromTag(r.action());
+        SqlitePool pool = r.pool() == null ? null : pools.apply(r.pool());
+        String poolTag = pool != null ? pool.name() : UNKNOWN;
+        String actionTag = action != null ? action.tag() : UNKNOWN;
+        if (!r.firing()) {
+            return audit(r, poolTag, actionTag, Outcome.RESOLVED, "the alert resolved; nothing runs", Map.of());
+        }
+        if (r.action() == null) {
+            return audit(r, poolTag, actionTag, Outcome.REJECTED, "the alert has no recovery_action label", Map.of());
+        }
+        if (action == null) {
+            return audit(r, poolTag, actionTag, Outcome.REJECTED, "unknown recovery_action '" + r.action()
+                    + "'", Map.of());
+        }
+        if (pool == null) {
+            return audit(r, poolTag, actionTag, Outcome.REJECTED, r.pool() == null ? "the alert has no pool label"
+                    : "unknown pool '" + r.pool() + "'", Map.of());
+        }
+        String key = r.dedupeKey();
+        if (key != null && seen.contains(key)) {
+            return audit(r, poolTag, actionTag, Outcome.DEDUPLICATED, "this alert (fingerprint and start time) was"
+                    + " already acted on", Map.of());
+        }
+        long now = System.currentTimeMillis();
+        RecoverySettings s = settings;
+        if (circuitOpenGauge.get() == 1) {
+            if (now - circuitOpenedMs >= s.quietPeriod().toMillis()) {
+                closeCircuit("the quiet period of " + s.quietPeriod() + " passed");
+            } else {
+                return audit(r, poolTag, actionTag, Outcome.BUDGET_SUSPENDED, "remediation is suspended: more than "
+                        + s.budget() + " actions ran within " + s.budgetWindow(), Map.of());
+            }
+        }
+        String cooldownKey = pool.name() + "/" + action.tag();
+        Cooldown previous = cooldowns.get(cooldownKey);
+        if (!force && previous != null && previous.remainingMs(now) > 0) {
+            return audit(r, poolTag, actionTag, Outcome.COOLED_DOWN, action.tag() + " ran on '" + pool.name()
+                    + "' recently; it may run again in " + previous.remainingMs(now) / 1000 + " s", Map.of());
+        }
+        while (!recentRuns.isEmpty() && recentRuns.peekFirst() < now - s.budgetWindow().toMillis()) {
+            recentRuns.pollFirst();
+        }
+        if (recentRuns.size() >= s.budget()) {
+            openCircuit(now, s);
+            return audit(r, poolTag, actionTag, Outcome.BUDGET_SUSPENDED, "the budget of " + s.budget()
+                    + " actions per " + s.budgetWindow() + " is spent; remediation is suspended", Map.of());
+        }
+        if (key != null) {
+            seen.add(key);
+            persist(DEDUPE_SCOPE, key, Long.toString(now));
+        }
+        if (s.dryRun()) {
+            return audit(r, poolTag, actionTag, Outcome.DRY_RUN, "dry-run: " + action.tag() + " would run on '"
+                    + pool.name() + "'", Map.of());
+        }
+        recentRuns.addLast(now);
+        String alertIdentity = r.fingerprint() == null ? "manual" : r.fingerprint();
+        long cooldownMs = previous != null && previous.dedupeKeyPrefix().equals(alertIdentity)
+                && !"manual".equals(alertIdentity)
+                ? Math.min(s.cooldownCap().toMillis(), Math.max(1, previous.cooldownMs()) * 2)
+                : s.cooldown().toMillis();
+        Cooldown next = new Cooldown(now, cooldownMs, alertIdentity);
+        cooldowns.put(cooldownKey, next);
+        persist(COOLDOWN_SCOPE, cooldownKey, next.encode());
+        try {
+            executor.execute(() -> run(r, pool, action));
+        } catch (RejectedExecutionException e) {
+            return audit(r, poolTag, actionTag, Outcome.FAILED, "too many actions are already queued; try later",
+                    Map.of());
+        }
+        return audit(r, poolTag, actionTag, Outcome.EXECUTED, action.tag() + " started on '" + pool.name()
+                + "'; next cooldown " + cooldownMs / 1000 + " s", Map.of("cooldownMs", cooldownMs));
+    }
+
+    private void run(AlertRequest r, SqlitePool pool, RecoveryAction action) {
+        long start = System.nanoTime();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("before", summary(pool.stats()));
+        try {
+            Map<String, Object> result = action.run(pool, settings);
+            details.put("result", result);
+            details.put("after", summary(pool.stats()));
+            lastSuccessMs.put(pool.name() + "/" + action.tag(), System.currentTimeMillis());
+            audit(r, pool.name(), action.tag(), Outcome.SUCCEEDED, action.tag() + " succeeded on '" + pool.name()
+                    + "'", details);
+        } catch (Exception e) {
+            details.put("after", summary(pool.stats()));
+            details.put("error", String.valueOf(e.getMessage()));
+            audit(r, pool.name(), action.tag(), Outcome.FAILED, action.tag() + " failed on '" + pool.name() + "': "
+                    + e.getMessage(), details);
+        } finally {
+            Timer.builder("poolwatch.recovery.action.duration").description("How long an executed recovery action"
+                            + " took").tags("pool", pool.name(), "action", action.tag())
+                    .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1),
+                            Duration.ofSeconds(5), Duration.ofSeconds(30))
+                    .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static Map<String, Object> summary(PoolStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", s.state().tag());
+        m.put("writerActive", s.writer().active());
+        m.put("writerPending", s.writer().pending());
+        m.put("readersActive", s.reader().active());
+        m.put("readersTotal", s.reader().total());
+        m.put("readersMax", s.reader().max());
+        m.put("readerPending", s.reader().pending());
+        m.put("walBytes", s.walSizeBytes());
+        return m;
+    }
+
+    private Decision audit(AlertRequest r, String pool, String action, Outcome outcome, String reason,
+                           Map<String, Object> extra) {
+        counters.computeIfAbsent(pool + "/" + action + "/" + outcome.tag(), k -> Counter
+                .builder("poolwatch.recovery.actions").description("Decisions of the recovery endpoint, by outcome")
+                .tags("pool", pool, "action", action, "outcome", outcome.tag()).register(registry)).increment();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("action", action);
+        details.put("outcome", outcome.tag());
+        details.put("alertname", r.alertname());
+        if (r.fingerprint() != null) {
+            details.put("fingerprint", r.fingerprint());
+            details.put("startsAt", r.startsAt());
+        }
+        details.putAll(extra);
+        Severity severity = outcome == Outcome.FAILED || outcome == Outcome.BUDGET_SUSPENDED ? Severity.WARNING
+                : Severity.INFO;
+        store.record(Event.of(pool, "recovery", severity, reason, details));
+        if (outcome != Outcome.DEDUPLICATED && outcome != Outcome.RESOLVED) {
+            log.info("recovery {} for alert {} on pool {}: {} ({})", action, r.alertname(), pool, outcome.tag(), reason);
+        }
+        return new Decision(r.alertname(), pool, action, outcome, reason);
+    }
+
+    private void openCircuit(long now, RecoverySettings s) {
+        if (circuitOpenGauge.compareAndSet(0, 1)) {
+            circuitOpenedMs = now;
+            log.warn("recovery budget spent: {} actions within {}; remediation suspended for at least {}",
+                    s.budget(), s.budgetWindow(), s.quietPeriod());
+            store.record(Event.of("_recovery", "circuit", Severity.WARNING, "remediation suspended: the budget of "
+                    + s.budget() + " actions per " + s.budgetWindow() + " is spent", Map.of("open", true)));
+        }
+    }
+
+    /** Closes the circuit breaker (after the quiet period, or by an authenticated call). */
+    public synchronized boolean closeCircuit(String why) {
+        if (circuitOpenGauge.compareAndSet(1, 0)) {
+            recentRuns.clear();
+            log.info("recovery resumed: {}", why);
+            store.record(Event.of("_recovery", "circuit", Severity.INFO, "remediation resumed: " + why,
+                    Map.of("open", false)));
+            return true;
+        }
+        return false;
+    }
+
+    /** What the API shows: mode, circuit, budget use and cooldowns still running. */
+    public synchronized Map<String, Object> state() {
+        long now = System.currentTimeMillis();
+        Map<String, Object> out = new LinkedHashMap<>();
+        RecoverySettings s = settings;
+        out.put("dryRun", s.dryRun());
+        out.put("circuitOpen", circuitOpenGauge.get() == 1);
+        out.put("budget", Map.of("max", s.budget(), "windowSeconds", s.budgetWindow().toSeconds(),
+                "used", recentRuns.stream().filter(t -> t >= now - s.budgetWindow().toMillis()).count()));
+        Map<String, Object> running = new LinkedHashMap<>();
+        cooldowns.forEach((k, c) -> {
+            if (c.remainingMs(now) > 0) {
+                running.put(k, Map.of("remainingSeconds", c.remainingMs(now) / 1000, "cooldownSeconds",
+                        c.cooldownMs() / 1000));
+            }
+        });
+        out.put("cooldowns", running);
+        out.put("actions", java.util.Arrays.stream(RecoveryAction.values()).map(RecoveryAction::tag).toList());
+        return out;
+    }
+
+    private void persist(String scope, String key, String value) {
+        try {
+            store.putState(scope, key, value);
+        } catch (SQLException e) {
+            log.warn("could not persist recovery state {}: {}", scope, e.getMessage());
+        }
+    }
+
+    /** Waits for running actions (bounded), then stops the executor. */
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
+    }
+
+    /** For tests: waits until no action is queued or running. */
+    boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (executor.getActiveCount() > 0 || !executor.getQueue().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+}
