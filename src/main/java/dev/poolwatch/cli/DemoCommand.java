@@ -1,23 +1,15 @@
 package dev.poolwatch.cli;
 
-import dev.poolwatch.load.BotWorkload;
-import dev.poolwatch.load.DemoFaultRoutes;
 import dev.poolwatch.load.SteadyLoad;
-import dev.poolwatch.pool.CheckpointMode;
 import dev.poolwatch.pool.PoolStats;
 import dev.poolwatch.pool.SqlitePool;
-import dev.poolwatch.pool.SqlitePoolConfig;
-import dev.poolwatch.recovery.RecoveryRoutes;
 import dev.poolwatch.recovery.RecoverySettings;
 import dev.poolwatch.server.PoolWatch;
-import dev.poolwatch.store.EventStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,8 +20,6 @@ import picocli.CommandLine.ParameterException;
         description = "Open (or create) a demo database, run a steady mixed read/write load on it and serve the"
                 + " exporter. Ctrl-C stops the load, checkpoints the WAL and closes everything.")
 final class DemoCommand implements Callable<Integer> {
-
-    private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
 
     @Mixin
     ExporterOptions exporter;
@@ -80,31 +70,13 @@ final class DemoCommand implements Callable<Integer> {
         }
         RecoverySettings recoverySettings = recovery.settings();
         PrintWriter out = exporter.spec.commandLine().getOut();
-        SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(dataDir.resolve("demo.db")).name("demo")
-                .leakDetectionThreshold(Duration.ofSeconds(10)).build());
-        PoolWatch watch;
-        SteadyLoad load;
-        try {
-            BotWorkload workload = new BotWorkload(pool, 1000);
-            workload.prepare();
-            watch = exporter.exporter(System.getenv(), pool)
-                    .eventStore(dataDir.resolve(EventStore.DEFAULT_FILE_NAME))
-                    .extension(new RecoveryRoutes(recoverySettings))
-                    .extension(new DemoFaultRoutes(pool)).start();
-            load = new SteadyLoad(workload, workers, rate, readPercent, workload.maxOpId()).start();
-        } catch (Exception e) {
-            pool.close();
-            throw e;
-        }
+        DemoRuntime demo = DemoRuntime.start(dataDir, exporter.exporter(System.getenv()), recoverySettings,
+                new DemoRuntime.LoadShape(workers, rate, readPercent));
+        SqlitePool pool = demo.pool;
+        PoolWatch watch = demo.watch;
+        SteadyLoad load = demo.load;
         Lifecycle life = new Lifecycle(() -> {
-            load.close();
-            watch.close();
-            try {
-                pool.checkpoint(CheckpointMode.TRUNCATE);
-            } catch (Exception e) {
-                log.warn("final checkpoint failed: {}", e.getMessage());
-            }
-            pool.close();
+            demo.close();
             out.printf(Locale.ROOT, "poolwatch demo stopped after %d operations (%d errors)%n", load.operations(),
                     load.errors());
             out.flush();

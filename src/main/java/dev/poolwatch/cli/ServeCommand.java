@@ -83,9 +83,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println("poolwatch serving " + pools.stream().map(SqlitePool::name).toList() + " at " + watch.uri()
                 + "/metrics; Ctrl-C stops.");
         out.flush();
-        while (!life.awaitSignal(Duration.ofSeconds(60))) {
-            // Serving happens on the HTTP threads; this thread only waits for the signal.
-        }
+        life.awaitSignal(Duration.ofDays(365_000));
         life.stop();
         return 0;
     }

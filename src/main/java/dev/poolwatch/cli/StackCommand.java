@@ -1,0 +1,102 @@
+package dev.poolwatch.cli;
+
+import dev.poolwatch.recovery.RecoverySettings;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** The whole stack without Docker: the demo, plus Prometheus and Alertmanager from PATH with the repo's config. */
+@Command(name = "stack", mixinStandardHelpOptions = true,
+        description = "Run the demo together with prometheus and alertmanager (from PATH) using this repository's"
+                + " prometheus/ and alertmanager/ configuration, rewritten to loopback ports in a temp dir."
+                + " Ctrl-C stops all three and removes the temp dir.")
+final class StackCommand implements Callable<Integer> {
+
+    @Mixin
+    ExporterOptions exporter;
+
+    @Mixin
+    RecoveryOptions recovery;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+            description = "Where demo.db, the event store and a generated token live (default: ./${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--repo", paramLabel = "DIR", defaultValue = ".",
+            description = "The poolwatch repository holding prometheus/ and alertmanager/ (default: ${DEFAULT-VALUE}).")
+    Path repo;
+
+    @Option(names = "--prometheus-port", paramLabel = "PORT", defaultValue = "9090",
+            description = "Prometheus's port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int prometheusPort;
+
+    @Option(names = "--alertmanager-port", paramLabel = "PORT", defaultValue = "9093",
+            description = "Alertmanager's port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int alertmanagerPort;
+
+    @Option(names = "--rate", paramLabel = "OPS", defaultValue = "200",
+            description = "Demo load in operations per second (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Override
+    public Integer call() throws Exception {
+        exporter.validate();
+        RecoverySettings recoverySettings = recovery.settings();
+        for (int port : new int[] {prometheusPort, alertmanagerPort}) {
+            if (port < 1 || port > 65535) {
+                throw new ParameterException(exporter.spec.commandLine(), "ports must be between 1 and 65535, was " + port);
+            }
+        }
+        LocalStack.binary("Prometheus", "prometheus", "prometheus");
+        LocalStack.binary("Alertmanager", "prometheus-alertmanager", "prometheus-alertmanager", "alertmanager");
+        Files.createDirectories(dataDir);
+        Path tokenFile = exporter.tokenFile;
+        if (tokenFile == null) {
+            String fromEnv = System.getenv("POOLWATCH_TOKEN");
+            tokenFile = fromEnv != null && !fromEnv.isBlank()
+                    ? Files.writeString(dataDir.resolve("poolwatch-token"), fromEnv.strip(), StandardCharsets.UTF_8)
+                    : Files.exists(dataDir.resolve("poolwatch-token")) ? dataDir.resolve("poolwatch-token")
+                    : LocalStack.generatedToken(dataDir);
+            exporter.tokenFile = tokenFile;
+        }
+        PrintWriter out = exporter.spec.commandLine().getOut();
+        DemoRuntime demo = DemoRuntime.start(dataDir, exporter.exporter(System.getenv()), recoverySettings,
+                new DemoRuntime.LoadShape(4, rate, 70));
+        LocalStack stack;
+        try {
+            stack = LocalStack.builder(repo, demo.watch.uri(), tokenFile).prometheusPort(prometheusPort)
+                    .alertmanagerPort(alertmanagerPort).start();
+        } catch (Exception e) {
+            demo.close();
+            throw e;
+        }
+        Lifecycle life = new Lifecycle(() -> {
+            stack.close();
+            demo.close();
+            out.println("poolwatch stack stopped");
+            out.flush();
+        });
+        String base = demo.watch.uri().toString();
+        out.println("poolwatch stack is up:");
+        out.println("  exporter      " + base + "/metrics");
+        out.println("  prometheus    " + stack.prometheus() + "  (alerts: " + stack.prometheus() + "/alerts)");
+        out.println("  alertmanager  " + stack.alertmanagers().get(0));
+        out.println("  token file    " + tokenFile.toAbsolutePath());
+        out.println("Inject a fault and watch the alert and the recovery:");
+        out.println("  curl -X POST -H \"Authorization: Bearer $(cat " + tokenFile + ")\" " + base
+                + "/api/demo/faults/leak");
+        out.println("  curl " + base + "/api/events?kind=recovery");
+        out.println("Press Ctrl-C to stop all three.");
+        out.flush();
+        life.awaitSignal(Duration.ofDays(365_000));
+        life.stop();
+        return 0;
+    }
+}
