@@ -1,0 +1,69 @@
+package dev.poolwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LoadCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            return new Result(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void shortRunReportsIntegrityAndWritesJsonAndCsv() throws Exception {
+        Result r = run("load", "--scenario", "write-heavy", "--duration", "1500ms", "--workers", "8",
+                "--db", dir.resolve("load.db").toString(), "--out", dir.resolve("report").toString(),
+                "--max-error-rate", "1%");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("write-heavy", "ok (");
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("report/load-report.json").toFile());
+        JsonNode s = json.get("scenarios").get(0);
+        assertThat(s.get("integrityOk").asBoolean()).isTrue();
+        assertThat(s.get("writes").asLong()).isPositive();
+        assertThat(s.get("acknowledgedWrites").asLong()).isEqualTo(s.get("writes").asLong());
+        assertThat(s.get("errors").asLong()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("report/load-report.csv"))).hasSize(2)
+                .first().asString().startsWith("scenario,workers,readPercent");
+    }
+
+    @Test
+    void missedGateExitsWithThree() {
+        Result r = run("load", "--scenario", "light", "--duration", "500ms", "--db", dir.resolve("load.db").toString(),
+                "--max-p99-acquire", "0ms");
+        assertThat(r.code()).isEqualTo(LoadCommand.GATE_MISSED);
+        assertThat(r.err()).contains("gate missed in light: p99 acquire");
+    }
+
+    @Test
+    void badArgumentsExitWithTwo() {
+        assertThat(run("load", "--scenario", "huge").code()).isEqualTo(2);
+        assertThat(run("load", "--read-percent", "95").err()).contains("--read-percent must be between 30 and 80");
+        assertThat(run("load", "--max-error-rate", "lots").code()).isEqualTo(2);
+    }
+}
