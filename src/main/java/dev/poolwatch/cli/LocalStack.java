@@ -99,6 +99,7 @@ public final class LocalStack implements AutoCloseable {
         private Duration scrapeInterval;
         private Duration resendDelay = Duration.ofSeconds(5);
         private UnaryOperator<String> rules = UnaryOperator.identity();
+        private UnaryOperator<String> alertmanagerConfig = UnaryOperator.identity();
 
         private Builder(Path repo, URI exporter, Path tokenFile) {
             this.repo = repo;
@@ -139,6 +140,12 @@ public final class LocalStack implements AutoCloseable {
         /** Rewrites each rule file's text before Prometheus loads it (tests shorten {@code for:}). */
         public Builder rules(UnaryOperator<String> transform) {
             this.rules = transform;
+            return this;
+        }
+
+        /** Rewrites alertmanager.yml's text before the ports and token are filled in (tests shorten group_wait). */
+        public Builder alertmanagerConfig(UnaryOperator<String> transform) {
+            this.alertmanagerConfig = transform;
             return this;
         }
 
@@ -255,7 +262,7 @@ public final class LocalStack implements AutoCloseable {
         }
 
         private Path rewriteAlertmanager(Path file, Path token) throws IOException {
-            ObjectNode root = (ObjectNode) YAML.readTree(file.toFile());
+            ObjectNode root = (ObjectNode) YAML.readTree(alertmanagerConfig.apply(Files.readString(file)));
             String base = exporter.getScheme() + "://" + exporter.getHost() + ":" + exporter.getPort();
             for (JsonNode receiver : root.path("receivers")) {
                 for (JsonNode hook : receiver.path("webhook_configs")) {
