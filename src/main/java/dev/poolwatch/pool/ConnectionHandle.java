@@ -1,5 +1,6 @@
 package dev.poolwatch.pool;
 
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -20,7 +21,17 @@ import java.util.List;
  */
 final class ConnectionHandle implements InvocationHandler {
 
-    private static final Class<?>[] CONNECTION = {Connection.class};
+    private static final Constructor<?> PROXY;
+
+    static {
+        try {
+            PROXY = Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                    (p, m, a) -> null).getClass().getConstructor(InvocationHandler.class);
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final int PRUNE_AT = 64;
 
     private final SqlitePool pool;
@@ -37,7 +48,8 @@ final class ConnectionHandle implements InvocationHandler {
     private volatile boolean closed;
     /** The physical connection went back to the pool, or the pool took it. */
     private boolean returned;
-    private final List<Statement> statements = new ArrayList<>();
+    /** Created on the first statement: most borrows in a pool's hot path never need it. */
+    private List<Statement> statements;
     boolean autoCommitChanged;
     boolean isolationChanged;
     /** The caller ran a raw BEGIN or SAVEPOINT, which the driver's auto-commit state does not see. */
@@ -50,7 +62,11 @@ final class ConnectionHandle implements InvocationHandler {
         this.pc = pc;
         this.scoped = scoped;
         this.managedTransaction = managedTransaction;
-        this.proxy = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), CONNECTION, this);
+        try {
+            this.proxy = (Connection) PROXY.newInstance(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create a connection proxy", e);
+        }
     }
 
     boolean isClosed() {
@@ -71,12 +87,13 @@ final class ConnectionHandle implements InvocationHandler {
     }
 
     /** The statements the caller opened and did not close; cleared. */
-    List<Statement> takeStatements() {
-        synchronized (statements) {
-            List<Statement> open = new ArrayList<>(statements);
-            statements.clear();
-            return open;
+    synchronized List<Statement> takeStatements() {
+        if (statements == null) {
+            return List.of();
         }
+        List<Statement> open = statements;
+        statements = null;
+        return open;
     }
 
     /** Gives the connection back to the pool, once. */
@@ -180,8 +197,10 @@ final class ConnectionHandle implements InvocationHandler {
     }
 
     private Object track(Statement raw, Class<?> declared) {
-        synchronized (statements) {
-            if (statements.size() >= PRUNE_AT) {
+        synchronized (this) {
+            if (statements == null) {
+                statements = new ArrayList<>();
+            } else if (statements.size() >= PRUNE_AT) {
                 statements.removeIf(ConnectionHandle::isClosedQuietly);
             }
             statements.add(raw);

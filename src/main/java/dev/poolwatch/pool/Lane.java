@@ -11,19 +11,19 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The connections of one role. A fair semaphore holds one permit per connection the role may have: a caller first
- * takes a permit (FIFO among waiters, which is what makes the writer lane fair), then an idle connection or, when none
+ * The connections of one role. A semaphore holds one permit per connection the role may have: a caller first
+ * takes a permit (FIFO among waiters on the writer lane), then an idle connection or, when none
  * is idle, the right to open one. Because a connection is only opened under a permit and only when none is idle,
  * {@code active + idle} never exceeds {@code max}.
  */
 final class Lane {
 
-    /** A fair semaphore whose size can shrink while permits are out. */
+    /** A semaphore whose size can shrink while permits are out. */
     private static final class Permits extends Semaphore {
         private static final long serialVersionUID = 1L;
 
-        Permits(int permits) {
-            super(permits, true);
+        Permits(int permits, boolean fair) {
+            super(permits, fair);
         }
 
         void reduce(int n) {
@@ -50,7 +50,8 @@ final class Lane {
         this.role = role;
         this.max = max;
         this.min = min;
-        this.permits = new Permits(max);
+        // The writer's FIFO order is a promise; readers trade strict order for less hand-off under contention.
+        this.permits = new Permits(max, role == Role.WRITER);
     }
 
     boolean tryAcquire(long timeoutNanos) throws InterruptedException {

@@ -1,0 +1,91 @@
+package dev.poolwatch.load;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.poolwatch.pool.SqlitePool;
+import dev.poolwatch.pool.SqlitePoolConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Acquire and release of a connection on a real SQLite file, nothing else: the pool's own overhead. poolwatch's
+ * reader lane against a HikariCP pool of the same size, both in WAL mode.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@State(Scope.Benchmark)
+public class CycleBenchmark {
+
+    private Path dir;
+    private SqlitePool poolwatch;
+    private SqlitePool poolwatchLeakDetection;
+    private HikariDataSource hikari;
+
+    @Setup(Level.Trial)
+    public void open() throws Exception {
+        dir = Files.createTempDirectory("poolwatch-cycle-");
+        poolwatch = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("a.db")).name("a").maxReaders(8)
+                .minReaders(8).leakDetectionThreshold(Duration.ZERO).build());
+        poolwatchLeakDetection = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("b.db")).name("b").maxReaders(8)
+                .minReaders(8).build());
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setBusyTimeout(5000);
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl("jdbc:sqlite:" + dir.resolve("c.db"));
+        c.setDataSourceProperties(sqlite.toProperties());
+        c.setMaximumPoolSize(8);
+        c.setMinimumIdle(8);
+        hikari = new HikariDataSource(c);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws Exception {
+        hikari.close();
+        poolwatch.close();
+        poolwatchLeakDetection.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Benchmark
+    public void poolwatch(Blackhole bh) throws SQLException {
+        try (Connection c = poolwatch.reader().getConnection()) {
+            bh.consume(c);
+        }
+    }
+
+    @Benchmark
+    public void poolwatchWithLeakDetection(Blackhole bh) throws SQLException {
+        try (Connection c = poolwatchLeakDetection.reader().getConnection()) {
+            bh.consume(c);
+        }
+    }
+
+    @Benchmark
+    public void hikari(Blackhole bh) throws SQLException {
+        try (Connection c = hikari.getConnection()) {
+            bh.consume(c);
+        }
+    }
+}
