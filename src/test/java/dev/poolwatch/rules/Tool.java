@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** An external command-line tool (promtool, amtool) the tests run. */
+/** An external command-line tool (promtool, amtool, Alertmanager) the tests run. */
 final class Tool {
 
     private static final long TIMEOUT_SECONDS = 60;
@@ -47,27 +47,37 @@ final class Tool {
     }
 
     /**
-     * Runs the tool in the repository root. Output goes to a file in {@code scratch}, the caller's temp directory,
-     * so a chatty tool can never block on a full pipe.
+     * Starts the tool in the repository root and returns at once. Output goes to {@code log}, a file, so a chatty
+     * tool never blocks on a full pipe. The caller must see the process end.
      */
-    Result run(Path scratch, List<String> args) {
+    Process start(Path log, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
         command.addAll(args);
         try {
-            Path log = Files.createTempFile(scratch, executable.getFileName().toString(), ".log");
-            Process process = new ProcessBuilder(command).directory(RuleFiles.root().toFile())
+            return new ProcessBuilder(command).directory(RuleFiles.root().toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    /** Runs the tool to completion, logging to a file in {@code scratch}, the caller's temp directory. */
+    Result run(Path scratch, List<String> args) {
+        String name = executable.getFileName().toString();
+        try {
+            Path log = Files.createTempFile(scratch, name, ".log");
+            Process process = start(log, args);
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
-                return fail(String.join(" ", command) + " did not finish within " + TIMEOUT_SECONDS + " s");
+                return fail(name + " " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
             }
             return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command, e);
+            throw new UncheckedIOException("cannot run " + name + " " + args, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + command, e);
+            throw new IllegalStateException("interrupted while running " + name + " " + args, e);
         }
     }
 
