@@ -25,6 +25,8 @@ public final class SteadyLoad implements AutoCloseable {
     private final AtomicLong nextOpId;
     private final LongAdder ops = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final LongAdder writes = new LongAdder();
+    private final long firstOpId;
     private final AtomicLong lastErrorLogNanos = new AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(2));
     private volatile boolean stopped;
 
@@ -47,6 +49,7 @@ public final class SteadyLoad implements AutoCloseable {
         this.opsPerSecond = opsPerSecond;
         this.readPercent = readPercent;
         this.nextOpId = new AtomicLong(firstOpId);
+        this.firstOpId = firstOpId;
     }
 
     public SteadyLoad start() {
@@ -86,6 +89,7 @@ public final class SteadyLoad implements AutoCloseable {
                     }
                 } else {
                     workload.write(nextOpId.incrementAndGet());
+                    writes.increment();
                 }
                 ops.increment();
             } catch (Exception e) {
@@ -105,6 +109,16 @@ public final class SteadyLoad implements AutoCloseable {
 
     public long errors() {
         return errors.sum();
+    }
+
+    /** Writes acknowledged as committed. */
+    public long writes() {
+        return writes.sum();
+    }
+
+    /** Op ids of this run's writes are above this one. */
+    public long firstOpId() {
+        return firstOpId;
     }
 
     /** Stops the workers and waits up to a few seconds for their current operation to end. */

@@ -103,6 +103,10 @@ public final class RecoveryEngine implements AutoCloseable {
                 .description("1 while the action budget is exhausted and remediation is suspended").register(registry);
         for (String pool : poolNames) {
             for (RecoveryAction a : RecoveryAction.values()) {
+                // Every series exists from the start at 0, so increase() and "> 0" rules see the first decision.
+                for (Outcome o : Outcome.values()) {
+                    counter(pool, a.tag(), o);
+                }
                 String key = pool + "/" + a.tag();
                 Gauge.builder("poolwatch.recovery.cooldown.remaining", cooldowns,
                                 m -> m.containsKey(key) ? m.get(key).remainingMs(System.currentTimeMillis()) / 1000.0 : 0)
@@ -249,9 +253,7 @@ public final class RecoveryEngine implements AutoCloseable {
 
     private Decision audit(AlertRequest r, String pool, String action, Outcome outcome, String reason,
                            Map<String, Object> extra) {
-        counters.computeIfAbsent(pool + "/" + action + "/" + outcome.tag(), k -> Counter
-                .builder("poolwatch.recovery.actions").description("Decisions of the recovery endpoint, by outcome")
-                .tags("pool", pool, "action", action, "outcome", outcome.tag()).register(registry)).increment();
+        counter(pool, action, outcome).increment();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("action", action);
         details.put("outcome", outcome.tag());
@@ -268,6 +270,12 @@ public final class RecoveryEngine implements AutoCloseable {
             log.info("recovery {} for alert {} on pool {}: {} ({})", action, r.alertname(), pool, outcome.tag(), reason);
         }
         return new Decision(r.alertname(), pool, action, outcome, reason);
+    }
+
+    private Counter counter(String pool, String action, Outcome outcome) {
+        return counters.computeIfAbsent(pool + "/" + action + "/" + outcome.tag(), k -> Counter
+                .builder("poolwatch.recovery.actions").description("Decisions of the recovery endpoint, by outcome")
+                .tags("pool", pool, "action", action, "outcome", outcome.tag()).register(registry));
     }
 
     private void openCircuit(long now, RecoverySettings s) {

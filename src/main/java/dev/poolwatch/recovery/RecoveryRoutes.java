@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.server.PoolWatch;
 import dev.poolwatch.server.ProblemException;
+import dev.poolwatch.store.Event;
+import dev.poolwatch.store.Severity;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.sql.SQLException;
@@ -44,6 +46,7 @@ public final class RecoveryRoutes implements PoolWatch.Extension {
             throw new IllegalStateException("cannot load the recovery state from the event store: " + e.getMessage(), e);
         }
         config.routes.post("/alertmanager/webhook", ctx -> webhook(ctx, context));
+        config.routes.post("/alertmanager/notifications", ctx -> notifications(ctx, context));
         config.routes.post("/api/pools/{name}/actions/{action}", ctx -> trigger(ctx, context));
         config.routes.get("/api/recovery", ctx -> ctx.json(engine.state()));
         config.routes.post("/api/recovery/circuit/close", ctx -> {
@@ -74,6 +77,31 @@ public final class RecoveryRoutes implements PoolWatch.Extension {
                     delivery.truncated(), settings.maxAlertsPerDelivery());
         }
         ctx.status(202).json(answer);
+    }
+
+    /**
+     * The demo's stand-in for a person's pager: Alertmanager's critical-alert receiver posts here, and each alert is
+     * logged and kept as a {@code notification} event. Users point that receiver at email, Slack or PagerDuty.
+     */
+    private void notifications(Context ctx, PoolWatch.Context context) {
+        context.requireToken(ctx);
+        JsonNode body = context.jsonBody(ctx);
+        AlertmanagerPayload.Delivery delivery;
+        try {
+            delivery = AlertmanagerPayload.parse(body, settings.maxAlertsPerDelivery());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("not an Alertmanager webhook payload: " + e.getMessage());
+        }
+        for (AlertRequest a : delivery.alerts()) {
+            String severity = a.labels().getOrDefault("severity", "warning");
+            String state = a.firing() ? "firing" : "resolved";
+            log.warn("NOTIFICATION {} {} (severity {}, pool {})", state, a.alertname(), severity, a.pool());
+            context.events().record(Event.of(a.pool() == null ? "_alerts" : a.pool(), "notification",
+                    a.firing() && "critical".equals(severity) ? Severity.CRITICAL : Severity.INFO,
+                    a.alertname() + " " + state, Map.of("alertname", a.alertname(), "status", state,
+                            "severity", severity, "labels", a.labels())));
+        }
+        ctx.json(Map.of("received", delivery.alerts().size()));
     }
 
     private void trigger(Context ctx, PoolWatch.Context context) {

@@ -1,6 +1,7 @@
 package dev.poolwatch.dashboards;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,12 +62,15 @@ class DashboardQueriesAgainstPrometheusTest {
                  SteadyLoad load = new SteadyLoad(workload, 4, 300, 70, 0).start();
                  LocalStack stack = LocalStack.builder(RepoRoot.path(), watch.uri(), token)
                          .interval(Duration.ofSeconds(1)).start()) {
+                // After the first scrape, so the recovery counters' increase() sees the action.
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        query(stack.prometheus(), "up{job=\"poolwatch\"} == 1").path("data").path("result").size() > 0);
                 HttpResponse<String> action = HTTP.send(HttpRequest.newBuilder(URI.create(watch.uri()
                                 + "/api/pools/demo/actions/optimize")).header("Authorization", "Bearer " + TOKEN)
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(action.statusCode()).isEqualTo(202);
                 pool.checkpoint(dev.poolwatch.pool.CheckpointMode.TRUNCATE);
-                Thread.sleep(12_000);
+                Thread.sleep(8_000);
                 List<String> failures = new ArrayList<>();
                 int queries = 0;
                 for (Map.Entry<String, JsonNode> d : Dashboards.parsed().entrySet()) {
