@@ -13,6 +13,7 @@ final class PooledConnection {
     long idleSinceNanos;
 
     volatile long borrowedNanos;
+    volatile Thread borrower;
     volatile String borrowerThread;
     volatile Throwable borrowSite;
     volatile boolean leakReported;
@@ -29,7 +30,8 @@ final class PooledConnection {
 
     void markBorrowed(long nowNanos, boolean captureSite) {
         borrowedNanos = nowNanos;
-        borrowerThread = Thread.currentThread().getName();
+        borrower = Thread.currentThread();
+        borrowerThread = borrower.getName();
         borrowSite = captureSite ? new Throwable("connection borrowed here") : null;
         leakReported = false;
     }

@@ -53,11 +53,12 @@ public final class SqlitePool implements AutoCloseable {
 
     /** Durations of the live configuration in nanoseconds, swapped as one so the hot path reads one field. */
     private record Timing(long acquireTimeout, long idleTimeout, long maxLifetime, long validation, long leakDetection,
-                          long leakReclaim, long checkpointInterval, long closeTimeout) {
+                          boolean leakStackTraces, long leakReclaim, long checkpointInterval, long closeTimeout) {
         static Timing of(SqlitePoolConfig c) {
             return new Timing(c.acquireTimeout().toNanos(), c.idleTimeout().toNanos(), c.maxLifetime().toNanos(),
                     c.validationThreshold().toNanos(), c.leakDetectionThreshold().toNanos(),
-                    c.leakReclaimTimeout().toNanos(), c.checkpointInterval().toNanos(), c.closeTimeout().toNanos());
+                    c.leakDetectionStackTraces(), c.leakReclaimTimeout().toNanos(), c.checkpointInterval().toNanos(),
+                    c.closeTimeout().toNanos());
         }
     }
 
@@ -597,7 +598,7 @@ public final class SqlitePool implements AutoCloseable {
             }
             PooledConnection pc = obtain(lane, t);
             long now = System.nanoTime();
-            pc.markBorrowed(now, t.leakDetection > 0);
+            pc.markBorrowed(now, t.leakDetection > 0 && t.leakStackTraces);
             ConnectionHandle h = new ConnectionHandle(this, pc, scoped, managedTransaction, observed);
             pc.handle = h;
             if (observed) {
@@ -715,6 +716,7 @@ public final class SqlitePool implements AutoCloseable {
         Lane lane = lane(pc.role);
         pc.handle = null;
         pc.borrowSite = null;
+        pc.borrower = null;
         boolean clean = reset(h);
         long now = System.nanoTime();
         long held = now - pc.borrowedNanos;
@@ -870,14 +872,30 @@ public final class SqlitePool implements AutoCloseable {
             if (held > t.leakDetection && !pc.leakReported) {
                 pc.leakReported = true;
                 leaksSuspected.increment();
+                Throwable site = pc.borrowSite != null ? pc.borrowSite : whereItIsNow(pc);
                 log.warn("pool '{}' - connection leak suspected: a {} connection has been held for {} ms by thread '{}'",
-                        name, lane.role.tag(), TimeUnit.NANOSECONDS.toMillis(held), pc.borrowerThread, pc.borrowSite);
-                listener.leakSuspected(lane.role, held, pc.borrowerThread, pc.borrowSite);
+                        name, lane.role.tag(), TimeUnit.NANOSECONDS.toMillis(held), pc.borrowerThread, site);
+                listener.leakSuspected(lane.role, held, pc.borrowerThread, site);
             }
             if (t.leakReclaim > 0 && held > t.leakReclaim) {
                 reclaim(lane, pc, held);
             }
         }
+    }
+
+    /**
+     * Without leakDetectionStackTraces the borrow site is unknown; the holder's stack now is the next best thing
+     * (often it is stuck right where it uses the connection).
+     */
+    private static Throwable whereItIsNow(PooledConnection pc) {
+        Thread holder = pc.borrower;
+        if (holder == null) {
+            return null;
+        }
+        Throwable now = new Throwable("stack of thread '" + holder.getName() + "' when the leak was detected; set"
+                + " leakDetectionStackTraces(true) to record where connections are borrowed");
+        now.setStackTrace(holder.getStackTrace());
+        return now;
     }
 
     private boolean reclaim(Lane lane, PooledConnection pc, long held) {

@@ -21,6 +21,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,19 +158,23 @@ final class ExporterRoutes {
             SqlitePool pool = m.pool();
             PoolState state = pool.state();
             boolean writer = state == PoolState.OPEN && pool.ping(readinessTimeout);
-            boolean up = state == PoolState.OPEN && writer;
+            // A connection can still answer while its file was deleted or its file system remounted read-only.
+            boolean writable = Files.isWritable(pool.config().path());
+            boolean up = state == PoolState.OPEN && writer && writable;
             allUp &= up;
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("status", up ? "UP" : "DOWN");
             p.put("state", state.tag());
             p.put("writerAcquirable", writer);
+            p.put("databaseWritable", writable);
             byPool.put(pool.name(), p);
             Boolean before = lastReady.put(pool.name(), up);
             if (before != null && before != up) {
                 store.record(Event.of(pool.name(), "health", up ? Severity.INFO : Severity.WARNING,
                         "readiness changed to " + (up ? "UP" : "DOWN") + " (state " + state.tag() + ", writer "
                                 + (writer ? "acquirable" : "not acquirable within " + readinessTimeout.toMillis()
-                                + " ms") + ")", Map.of("ready", up, "state", state.tag())));
+                                + " ms") + ", database file " + (writable ? "writable" : "missing or not writable") + ")",
+                        Map.of("ready", up, "state", state.tag(), "databaseWritable", writable)));
             }
         }
         Map<String, Object> body = new LinkedHashMap<>();

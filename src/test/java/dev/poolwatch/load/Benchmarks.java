@@ -198,7 +198,8 @@ public final class Benchmarks {
         sb.append("## Scenario comparison\n\n");
         sb.append("The bot workload (point reads by key, ten-row range reads, write transactions that update a row and")
                 .append(" append one), closed loop (each worker starts its next operation when the previous one ends),")
-                .append(" fresh database file per cell, ").append(seconds).append(" s per cell. Setups:\n\n");
+                .append(" fresh database file per cell, ").append(ScenarioBenchmark.WARM_UP.toSeconds())
+                .append(" s unmeasured warm-up then ").append(seconds).append(" s measured per cell. Setups:\n\n");
         sb.append("- **poolwatch**: defaults (1 writer + 19 read-only readers, WAL, `synchronous=NORMAL`), leak detection")
                 .append(" off as in HikariCP's default.\n");
         sb.append("- **hikari-naive**: HikariCP, 10 connections, sqlite-jdbc defaults (rollback journal, busy_timeout 3 s,")
@@ -256,12 +257,14 @@ public final class Benchmarks {
         sb.append("Borrow and return one connection on a real SQLite file (WAL), nothing else; 8 connections in each pool;")
                 .append(" 1 fork, 2 × 1 s warm-up, 3 × 2 s measurement. Operations per microsecond, higher is better.\n\n");
         sb.append("| benchmark | 1 thread | 8 threads |\n|---|---:|---:|\n");
-        for (String b : List.of("poolwatch", "poolwatchWithLeakDetection", "hikari")) {
+        for (String b : List.of("poolwatch", "poolwatchWithLeakDetection", "poolwatchWithBorrowSites", "hikari")) {
             sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f |%n", b, cycle.getOrDefault(b + "/1", Double.NaN),
                     cycle.getOrDefault(b + "/8", Double.NaN)));
         }
-        sb.append("\n`poolwatchWithLeakDetection` is poolwatch's default: it records where each connection was borrowed,")
-                .append(" so a leak report can show it. HikariCP's leak detection is off by default.\n\n");
+        sb.append("\n`poolwatch` has leak detection off, like HikariCP's default; `poolwatchWithLeakDetection` is")
+                .append(" poolwatch's default (leak detection on, 60 s); `poolwatchWithBorrowSites` also records where")
+                .append(" each connection was borrowed (`leakDetectionStackTraces(true)`), which costs a stack trace")
+                .append(" per borrow.\n\n");
         sb.append("## Metrics overhead\n\n");
         sb.append(String.format(Locale.ROOT, "poolwatch on the medium scenario, three alternating rounds each; medians: %.0f ops/s"
                 + " without the Micrometer binder, %.0f ops/s with it attached (%.1f %% difference).%n%n", without, with,

@@ -36,6 +36,7 @@ public class CycleBenchmark {
     private Path dir;
     private SqlitePool poolwatch;
     private SqlitePool poolwatchLeakDetection;
+    private SqlitePool poolwatchBorrowSites;
     private HikariDataSource hikari;
 
     @Setup(Level.Trial)
@@ -45,6 +46,8 @@ public class CycleBenchmark {
                 .minReaders(8).leakDetectionThreshold(Duration.ZERO).build());
         poolwatchLeakDetection = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("b.db")).name("b").maxReaders(8)
                 .minReaders(8).build());
+        poolwatchBorrowSites = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("d.db")).name("d").maxReaders(8)
+                .minReaders(8).leakDetectionStackTraces(true).build());
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setBusyTimeout(5000);
@@ -61,6 +64,7 @@ public class CycleBenchmark {
         hikari.close();
         poolwatch.close();
         poolwatchLeakDetection.close();
+        poolwatchBorrowSites.close();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -78,6 +82,13 @@ public class CycleBenchmark {
     @Benchmark
     public void poolwatchWithLeakDetection(Blackhole bh) throws SQLException {
         try (Connection c = poolwatchLeakDetection.reader().getConnection()) {
+            bh.consume(c);
+        }
+    }
+
+    @Benchmark
+    public void poolwatchWithBorrowSites(Blackhole bh) throws SQLException {
+        try (Connection c = poolwatchBorrowSites.reader().getConnection()) {
             bh.consume(c);
         }
     }

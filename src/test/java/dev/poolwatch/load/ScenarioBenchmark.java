@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,9 @@ final class ScenarioBenchmark {
         }
     }
 
+    /** Each cell first runs this long unmeasured, so every setup is measured with a warm JIT and warm caches. */
+    static final Duration WARM_UP = Duration.ofSeconds(3);
+
     static Result run(Path dir, Scenario s, Function<Path, BenchSetup> factory) throws Exception {
         Path db = Files.createTempFile(dir, "bench-", ".db");
         Files.delete(db);
@@ -85,28 +89,35 @@ final class ScenarioBenchmark {
         double seconds;
         try (BenchSetup setup = factory.apply(db)) {
             name = setup.name();
-            long deadline = System.nanoTime() + s.duration().toNanos();
+            long start = System.nanoTime() + WARM_UP.toNanos();
+            long deadline = start + s.duration().toNanos();
             List<Thread> threads = new ArrayList<>();
-            long start = System.nanoTime();
             for (int w = 0; w < s.workers(); w++) {
                 Thread t = new Thread(() -> {
                     ThreadLocalRandom rnd = ThreadLocalRandom.current();
                     while (System.nanoTime() < deadline) {
                         long t0 = System.nanoTime();
+                        boolean measured = t0 >= start;
                         boolean read = rnd.nextInt(100) < s.readPercent();
                         int user = 1 + rnd.nextInt(USERS);
                         try {
                             if (read) {
                                 boolean range = rnd.nextInt(3) == 0;
                                 setup.read(c -> readOp(c, user, range));
-                                reads.increment();
                             } else {
                                 setup.write(c -> writeOp(c, user));
-                                writes.increment();
-                                writesLatency.recordNanos(System.nanoTime() - t0);
                             }
-                            ops.recordNanos(System.nanoTime() - t0);
+                            if (measured) {
+                                (read ? reads : writes).increment();
+                                if (!read) {
+                                    writesLatency.recordNanos(System.nanoTime() - t0);
+                                }
+                                ops.recordNanos(System.nanoTime() - t0);
+                            }
                         } catch (SQLException e) {
+                            if (!measured) {
+                                continue;
+                            }
                             String kind = e instanceof SQLTransientConnectionException && !(e.getCause() instanceof SQLException)
                                     ? "timeout" : ErrorKind.classify(e).tag();
                             errors.computeIfAbsent(kind, k -> new LongAdder()).increment();

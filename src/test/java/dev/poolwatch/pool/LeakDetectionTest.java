@@ -29,7 +29,8 @@ class LeakDetectionTest {
     @Test
     void leakIsReportedOncePerLeakedConnectionWithTheBorrowSite() throws Exception {
         List<Leak> leaks = new CopyOnWriteArrayList<>();
-        try (SqlitePool pool = openWithTable(config(dir).leakDetectionThreshold(Duration.ofMillis(100)).build())) {
+        try (SqlitePool pool = openWithTable(config(dir).leakDetectionThreshold(Duration.ofMillis(100))
+                .leakDetectionStackTraces(true).build())) {
             pool.addListener(new PoolListener() {
                 @Override
                 public void leakSuspected(Role role, long heldNanos, String borrowerThread, Throwable borrowSite) {
@@ -52,6 +53,37 @@ class LeakDetectionTest {
             reader.close();
             Thread.sleep(300);
             assertThat(leaks).hasSize(2);
+        }
+    }
+
+    @Test
+    void withoutBorrowSitesTheReportShowsWhereTheHolderIsNow() throws Exception {
+        List<Leak> leaks = new CopyOnWriteArrayList<>();
+        try (SqlitePool pool = openWithTable(config(dir).leakDetectionThreshold(Duration.ofMillis(100)).build())) {
+            pool.addListener(new PoolListener() {
+                @Override
+                public void leakSuspected(Role role, long heldNanos, String borrowerThread, Throwable borrowSite) {
+                    leaks.add(new Leak(role, borrowerThread, borrowSite));
+                }
+            });
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread holder = new Thread(() -> holdConnectionUntil(pool, release), "slow-holder");
+            holder.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> leaks.size() == 1);
+            release.countDown();
+            holder.join(5000);
+            assertThat(leaks.get(0).thread()).isEqualTo("slow-holder");
+            assertThat(leaks.get(0).site().getMessage()).contains("leakDetectionStackTraces(true)");
+            assertThat(leaks.get(0).site().getStackTrace()).anySatisfy(frame ->
+                    assertThat(frame.getMethodName()).isEqualTo("holdConnectionUntil"));
+        }
+    }
+
+    private static void holdConnectionUntil(SqlitePool pool, java.util.concurrent.CountDownLatch release) {
+        try (Connection c = pool.writer().getConnection()) {
+            release.await();
+        } catch (SQLException | InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 
