@@ -49,6 +49,10 @@ public final class SqlitePool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SqlitePool.class);
     private static final PoolListener NO_LISTENER = new PoolListener() {};
+    /** SQLite result codes for the file checks, so they are classified like SQLite's own errors. */
+    private static final int SQLITE_READONLY = 8;
+    private static final int SQLITE_CANTOPEN = 14;
+    private static final int SQLITE_NOTADB = 26;
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     /** Durations of the live configuration in nanoseconds, swapped as one so the hot path reads one field. */
@@ -134,14 +138,15 @@ public final class SqlitePool implements AutoCloseable {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new SQLNonTransientConnectionException("cannot create the directory " + dir + " for the database: "
-                    + e, "08001", e);
+                    + e, "08001", SQLITE_CANTOPEN, e);
         }
         if (!Files.isWritable(dir)) {
             throw new SQLNonTransientConnectionException("directory " + dir + " is not writable: SQLite must create the"
-                    + " -wal and -shm files beside the database", "08001");
+                    + " -wal and -shm files beside the database", "08001", SQLITE_READONLY);
         }
         if (Files.exists(path) && !Files.isWritable(path)) {
-            throw new SQLNonTransientConnectionException("database file " + path + " is not writable", "08001");
+            throw new SQLNonTransientConnectionException("database file " + path + " is not writable", "08001",
+                    SQLITE_READONLY);
         }
         byte[] header = new byte[SQLITE_HEADER.length];
         int read;
@@ -154,7 +159,7 @@ public final class SqlitePool implements AutoCloseable {
         }
         if (read > 0 && !Arrays.equals(header, SQLITE_HEADER)) {
             throw new SQLNonTransientConnectionException("file " + path + " is not a SQLite database (its first bytes are"
-                    + " not the SQLite header)", "08001");
+                    + " not the SQLite header)", "08001", SQLITE_NOTADB);
         }
     }
 
@@ -367,6 +372,13 @@ public final class SqlitePool implements AutoCloseable {
                 for (PooledConnection pc : lane.takeAllIdle()) {
                     closePhysical(pc, PoolListener.CloseReason.EVICTED);
                 }
+            }
+            // The same checks as open(): a vanished directory is recreated, a bad file is named.
+            try {
+                checkFile(config.path());
+            } catch (SQLException e) {
+                recordError(Role.WRITER, e);
+                throw e;
             }
             fill(writerLane, 1);
             fill(readerLane, readerLane.missing());
@@ -688,9 +700,7 @@ public final class SqlitePool implements AutoCloseable {
         try {
             raw = factory.open(role);
         } catch (SQLException e) {
-            ErrorKind kind = ErrorKind.classify(e);
-            errors.get(kind).increment();
-            listener.error(role, kind, e);
+            recordError(role, e);
             throw new SQLNonTransientConnectionException("pool '" + name + "' - cannot open a " + role.tag()
                     + " connection to " + config.path() + ": " + e.getMessage(), "08001", e.getErrorCode(), e);
         }
@@ -765,6 +775,12 @@ public final class SqlitePool implements AutoCloseable {
             log.debug("pool '{}' discards a {} connection that could not be reset", name, pc.role.tag(), e);
             return false;
         }
+    }
+
+    private void recordError(Role role, SQLException e) {
+        ErrorKind kind = ErrorKind.classify(e);
+        errors.get(kind).increment();
+        listener.error(role, kind, e);
     }
 
     void onError(PooledConnection pc, SQLException e) {

@@ -120,6 +120,9 @@ public final class PoolWatch implements AutoCloseable {
             config.jetty.threadPool = threads();
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = b.maxBodyBytes;
+            // Jetty caches header values per connection and, by default, matches them ignoring case: after a good
+            // token, the same token in another case was read as the good one on that connection (found by fuzzing).
+            config.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
             routes.addTo(config);
             for (Extension e : extensions) {
                 e.addRoutes(config, context);

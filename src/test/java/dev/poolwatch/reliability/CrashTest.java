@@ -44,7 +44,11 @@ class CrashTest {
                     acks.toString()).redirectError(dir.resolve("victim-" + round + ".err").toFile()).start();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(victim.getInputStream(),
                     StandardCharsets.UTF_8))) {
-                assertThat(out.readLine()).isEqualTo("running");
+                String line;
+                do {
+                    line = out.readLine();
+                } while (line != null && !line.equals("running"));
+                assertThat(line).as("the victim started").isEqualTo("running");
                 Thread.sleep(200 + random.nextInt(1300));
             } finally {
                 victim.destroyForcibly();

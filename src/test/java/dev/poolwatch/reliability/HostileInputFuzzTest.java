@@ -89,8 +89,8 @@ class HostileInputFuzzTest {
                 Arbitraries.just("Bearer " + TOKEN.substring(1)),
                 Arbitraries.just("Bearer " + TOKEN + "x"),
                 Arbitraries.just("bearer " + TOKEN.toUpperCase()),
-                Arbitraries.strings().ofMaxLength(60).map(s -> "Bearer " + s),
-                Arbitraries.strings().ofMaxLength(60));
+                Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(60).map(s -> "Bearer " + s),
+                Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(60));
     }
 
     @Provide

@@ -220,6 +220,17 @@ class ExporterHttpTest {
     }
 
     @Test
+    void tokenInAnotherCaseIsRejectedEvenOnAConnectionThatSentTheRightOne() throws Exception {
+        String body = "{\"maxReaders\": 5}";
+        assertThat(http.put("/api/pools/app/config", body, "Authorization", AUTH).statusCode()).isEqualTo(200);
+        for (int i = 0; i < 3; i++) {
+            assertThat(http.put("/api/pools/app/config", "{\"maxReaders\": 9}", "Authorization",
+                    "bearer " + TOKEN.toUpperCase(java.util.Locale.ROOT)).statusCode()).isEqualTo(401);
+        }
+        assertThat(pool.config().maxReaders()).isEqualTo(5);
+    }
+
+    @Test
     void withoutAConfiguredTokenWritesAreForbidden() throws Exception {
         watch.close();
         watch = startExporter(null);
