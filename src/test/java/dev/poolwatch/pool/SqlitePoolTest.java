@@ -230,6 +230,8 @@ class SqlitePoolTest {
             PoolStats.RoleStats r = pool.stats().reader();
             assertThat(r.total()).isEqualTo(1);
             PoolTestSupport.assertConsistent(r);
+            dev.poolwatch.reliability.Figures.record("Broken connection", "physical connection closed underneath the"
+                    + " pool while borrowed", 1, "nothing; it was discarded and replaced, never handed out again");
         }
     }
 

@@ -12,14 +12,14 @@ import java.time.Instant;
  * Collects what each reliability test tried and what it lost, one tab-separated row per test, in
  * {@code target/reliability/figures.tsv}; {@code scripts/reliability} turns them into docs/reliability.md.
  */
-final class Figures {
+public final class Figures {
     static final Path FILE = Path.of("target", "reliability", "figures.tsv");
 
     private Figures() {
     }
 
     /** One row: the fault or input class, how it was tried, how many times, and what was lost. */
-    static synchronized void record(String fault, String how, long tries, String lost) {
+    public static synchronized void record(String fault, String how, long tries, String lost) {
         try {
             Files.createDirectories(FILE.getParent());
             String row = String.join("\t", Instant.now().toString(), fault, how, Long.toString(tries), lost) + "\n";

@@ -35,7 +35,6 @@ class HostileInputFuzzTest {
 
     static final String TOKEN = "fuzz-token-0123456789";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final int TRIES = Integer.getInteger("poolwatch.fuzz.tries", 250);
     static final AtomicLong INPUTS = new AtomicLong();
 
     private static Path dir;
@@ -43,7 +42,7 @@ class HostileInputFuzzTest {
     private static PoolWatch watch;
 
     @BeforeContainer
-    static void start() throws Exception {
+    public static void start() throws Exception {
         dir = Files.createTempDirectory("poolwatch-fuzz-");
         pool = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("fuzz.db")).name("fuzz").maxReaders(4).build());
         watch = PoolWatch.builder().pool(pool).port(0).token(TOKEN).maxBodyBytes(64 * 1024)
@@ -51,7 +50,7 @@ class HostileInputFuzzTest {
     }
 
     @AfterContainer
-    static void stop() throws Exception {
+    public static void stop() throws Exception {
         watch.close();
         pool.close();
         try (var files = Files.walk(dir)) {
