@@ -61,12 +61,7 @@ public final class RecoveryRoutes implements PoolWatch.Extension {
     private void webhook(Context ctx, PoolWatch.Context context) {
         context.requireToken(ctx);
         JsonNode body = context.jsonBody(ctx);
-        AlertmanagerPayload.Delivery delivery;
-        try {
-            delivery = AlertmanagerPayload.parse(body, settings.maxAlertsPerDelivery());
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("not an Alertmanager webhook payload: " + e.getMessage());
-        }
+        AlertmanagerPayload.Delivery delivery = delivery(body);
         List<RecoveryEngine.Decision> decisions = engine.handle(delivery.alerts());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("receiver", body.path("receiver").asText(""));
@@ -85,13 +80,7 @@ public final class RecoveryRoutes implements PoolWatch.Extension {
      */
     private void notifications(Context ctx, PoolWatch.Context context) {
         context.requireToken(ctx);
-        JsonNode body = context.jsonBody(ctx);
-        AlertmanagerPayload.Delivery delivery;
-        try {
-            delivery = AlertmanagerPayload.parse(body, settings.maxAlertsPerDelivery());
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("not an Alertmanager webhook payload: " + e.getMessage());
-        }
+        AlertmanagerPayload.Delivery delivery = delivery(context.jsonBody(ctx));
         for (AlertRequest a : delivery.alerts()) {
             String severity = a.labels().getOrDefault("severity", "warning");
             String state = a.firing() ? "firing" : "resolved";
@@ -102,6 +91,15 @@ public final class RecoveryRoutes implements PoolWatch.Extension {
                             "severity", severity, "labels", a.labels())));
         }
         ctx.json(Map.of("received", delivery.alerts().size()));
+    }
+
+    /** The alerts of a webhook body, or a 400 problem saying what is not of the webhook's shape. */
+    private AlertmanagerPayload.Delivery delivery(JsonNode body) {
+        try {
+            return AlertmanagerPayload.parse(body, settings.maxAlertsPerDelivery());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("not an Alertmanager webhook payload: " + e.getMessage());
+        }
     }
 
     private void trigger(Context ctx, PoolWatch.Context context) {

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,27 +14,13 @@ class LoadCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            return new Result(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void shortRunReportsIntegrityAndWritesJsonAndCsv() throws Exception {
-        Result r = run("load", "--scenario", "write-heavy", "--duration", "1500ms", "--workers", "8",
+        CliRun r = run("load", "--scenario", "write-heavy", "--duration", "1500ms", "--workers", "8",
                 "--db", dir.resolve("load.db").toString(), "--out", dir.resolve("report").toString(),
                 "--max-error-rate", "1%");
         assertThat(r.code()).as(r.err()).isZero();
@@ -54,7 +37,7 @@ class LoadCommandTest {
 
     @Test
     void missedGateExitsWithThree() {
-        Result r = run("load", "--scenario", "light", "--duration", "500ms", "--db", dir.resolve("load.db").toString(),
+        CliRun r = run("load", "--scenario", "light", "--duration", "500ms", "--db", dir.resolve("load.db").toString(),
                 "--max-p99-acquire", "0ms");
         assertThat(r.code()).isEqualTo(LoadCommand.GATE_MISSED);
         assertThat(r.err()).contains("gate missed in light: p99 acquire");
