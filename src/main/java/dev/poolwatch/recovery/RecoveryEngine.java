@@ -267,9 +267,20 @@ public final class RecoveryEngine implements AutoCloseable {
                 : Severity.INFO;
         store.record(Event.of(pool, "recovery", severity, reason, details));
         if (outcome != Outcome.DEDUPLICATED && outcome != Outcome.RESOLVED) {
-            log.info("recovery {} for alert {} on pool {}: {} ({})", action, r.alertname(), pool, outcome.tag(), reason);
+            log.info("recovery {} for alert {} on pool {}: {} ({})", action, printable(r.alertname()), pool,
+                    outcome.tag(), printable(reason));
         }
         return new Decision(r.alertname(), pool, action, outcome, reason);
+    }
+
+    /** Label values come from the sender: cut short and with control characters escaped, so no one forges log lines. */
+    static String printable(String s) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length() && out.length() < 200; i++) {
+            char c = s.charAt(i);
+            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 200 ? out + "…" : out.toString();
     }
 
     private Counter counter(String pool, String action, Outcome outcome) {

@@ -84,7 +84,8 @@ public final class RecoveryRoutes implements PoolWatch.Extension {
         for (AlertRequest a : delivery.alerts()) {
             String severity = a.labels().getOrDefault("severity", "warning");
             String state = a.firing() ? "firing" : "resolved";
-            log.warn("NOTIFICATION {} {} (severity {}, pool {})", state, a.alertname(), severity, a.pool());
+            log.warn("NOTIFICATION {} {} (severity {}, pool {})", state, RecoveryEngine.printable(a.alertname()),
+                    RecoveryEngine.printable(severity), a.pool() == null ? "-" : RecoveryEngine.printable(a.pool()));
             context.events().record(Event.of(a.pool() == null ? "_alerts" : a.pool(), "notification",
                     a.firing() && "critical".equals(severity) ? Severity.CRITICAL : Severity.INFO,
                     a.alertname() + " " + state, Map.of("alertname", a.alertname(), "status", state,

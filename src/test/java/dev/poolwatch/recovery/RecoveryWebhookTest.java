@@ -240,4 +240,10 @@ class RecoveryWebhookTest {
             assertThat(c.isClosed()).isTrue();
         }
     }
+
+    @Test
+    void senderControlledTextCannotForgeLogLines() {
+        assertThat(RecoveryEngine.printable("evil\nINFO forged line")).isEqualTo("evil\\u000aINFO forged line");
+        assertThat(RecoveryEngine.printable("x".repeat(500))).hasSize(201).endsWith("…");
+    }
 }
