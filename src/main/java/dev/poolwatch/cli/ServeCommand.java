@@ -44,6 +44,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Report connections held longer than this; 0s turns it off (default: ${DEFAULT-VALUE}).")
     Duration leakDetection;
 
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.class,
+            description = "Stop after this long; 0s serves until Ctrl-C (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
     @Override
     public Integer call() throws Exception {
         exporter.validate();
@@ -83,7 +87,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println("poolwatch serving " + pools.stream().map(SqlitePool::name).toList() + " at " + watch.uri()
                 + "/metrics; Ctrl-C stops.");
         out.flush();
-        life.awaitSignal(Duration.ofDays(365_000));
+        life.awaitSignal(duration.isZero() || duration.isNegative() ? Duration.ofDays(365_000) : duration);
         life.stop();
         return 0;
     }

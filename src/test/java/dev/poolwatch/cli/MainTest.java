@@ -78,4 +78,14 @@ class MainTest {
         ConfigDefaults fromProps = new ConfigDefaults(new String[0], Map.of("POOLWATCH_CONFIG", props.toString()));
         assertThat(fromProps.defaultValue(demo.findOption("--port"))).isEqualTo("8888");
     }
+
+    @Test
+    void serveOpensEveryNamedDatabaseAndStopsCleanly() throws Exception {
+        CliRun r = run("serve", "--db", dir.resolve("one.db") + "=first", "--db", dir.resolve("two.db").toString(),
+                "--port", "0", "--duration", "1s");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("poolwatch serving [first, two] at http://127.0.0.1:");
+        assertThat(Files.exists(dir.resolve("one.db"))).isTrue();
+        assertThat(Files.exists(dir.resolve("poolwatch-monitor.db"))).isTrue();
+    }
 }
