@@ -9,11 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +57,8 @@ public final class LoadRunner {
         };
         LongAdder reads = new LongAdder();
         LongAdder writes = new LongAdder();
-        Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
         long firstOpId = workload.maxOpId() + 1;
+        OpIdSet acknowledged = new OpIdSet(firstOpId);
         AtomicLong nextOpId = new AtomicLong(firstOpId - 1);
         long deadline = System.nanoTime() + s.duration().toNanos();
         CyclicBarrier barrier = s.burst() ? new CyclicBarrier(s.workers()) : null;
@@ -92,11 +89,19 @@ public final class LoadRunner {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Set<Long> present = writtenOpIds(firstOpId, nextOpId.get());
-        Set<Long> missing = new HashSet<>(acknowledged);
-        missing.removeAll(present);
-        Set<Long> unexpected = new HashSet<>(present);
-        unexpected.removeAll(acknowledged);
+        long lastOpId = nextOpId.get();
+        OpIdSet present = writtenOpIds(firstOpId, lastOpId);
+        long missing = 0;
+        long unexpected = 0;
+        for (long id = firstOpId; id <= lastOpId; id++) {
+            boolean acked = acknowledged.contains(id);
+            boolean there = present.contains(id);
+            if (acked && !there) {
+                missing++;
+            } else if (there && !acked) {
+                unexpected++;
+            }
+        }
         Map<ErrorKind, Long> byKind = new EnumMap<>(ErrorKind.class);
         errors.forEach((k, v) -> byKind.put(k, v.sum()));
         Map<String, Long> kinds = new java.util.TreeMap<>(ScenarioResult.kinds(byKind));
@@ -105,7 +110,7 @@ public final class LoadRunner {
         }
         return new ScenarioResult(s, seconds, reads.sum(), writes.sum(), errorTotal(errors, timeouts), kinds,
                 ScenarioResult.Latency.of(acquire), ScenarioResult.Latency.of(operation),
-                missing.isEmpty() && unexpected.isEmpty(), acknowledged.size(), missing.size(), unexpected.size());
+                missing == 0 && unexpected == 0, acknowledged.size(), missing, unexpected);
     }
 
     private static long errorTotal(Map<ErrorKind, LongAdder> errors, LongAdder timeouts) {
@@ -114,7 +119,7 @@ public final class LoadRunner {
 
     private void work(Scenario s, long deadline, CyclicBarrier barrier, LatencyHistogram operation,
                       Map<ErrorKind, LongAdder> errors, LongAdder timeouts, LongAdder reads, LongAdder writes,
-                      Set<Long> acknowledged, AtomicLong nextOpId) {
+                      OpIdSet acknowledged, AtomicLong nextOpId) {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         int inBurst = 0;
         while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
@@ -159,9 +164,9 @@ public final class LoadRunner {
         }
     }
 
-    private Set<Long> writtenOpIds(long from, long to) throws SQLException {
+    private OpIdSet writtenOpIds(long from, long to) throws SQLException {
         return pool.read(c -> {
-            Set<Long> ids = new HashSet<>();
+            OpIdSet ids = new OpIdSet(from);
             try (PreparedStatement ps = c.prepareStatement("SELECT op_id FROM bot_message WHERE op_id BETWEEN ? AND ?")) {
                 ps.setLong(1, from);
                 ps.setLong(2, to);

@@ -59,4 +59,19 @@ class LoadMathTest {
         assertThat(r.errorRate()).isEqualTo(4.0 / 404);
         assertThat(LoadReport.table(java.util.List.of(r))).contains("light", "ok (100 writes)", "{busy=4}");
     }
+
+    @Test
+    void opIdSetHoldsMillionsOfIdsInBitsAcrossChunks() {
+        OpIdSet ids = new OpIdSet(1_000);
+        for (long id = 1_000; id < 3_000_000; id += 3) {
+            ids.add(id);
+        }
+        ids.add(1_000);
+        assertThat(ids.size()).isEqualTo((3_000_000 - 1_000 + 2) / 3);
+        assertThat(ids.contains(1_003)).isTrue();
+        assertThat(ids.contains(1_004)).isFalse();
+        assertThat(ids.contains(999)).isFalse();
+        assertThat(ids.contains(2_999_998)).isTrue();
+        assertThatThrownBy(() -> ids.add(5)).hasMessageContaining("below the run's first id");
+    }
 }
