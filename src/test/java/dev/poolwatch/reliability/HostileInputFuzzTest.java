@@ -50,6 +50,13 @@ class HostileInputFuzzTest {
     }
 
     @AfterContainer
+    static void stopAndRecord() throws Exception {
+        stop();
+        Figures.record("Hostile input (fuzzing)", "jqwik, random JSON, mutated webhook payloads and config bodies,"
+                + " with valid, wrong and missing tokens", INPUTS.get(), "no 5xx, no unauthenticated action, no"
+                + " change from a rejected request");
+    }
+
     public static void stop() throws Exception {
         watch.close();
         pool.close();
@@ -58,9 +65,6 @@ class HostileInputFuzzTest {
                 Files.deleteIfExists(p);
             }
         }
-        Figures.record("Hostile input (fuzzing)", "jqwik, random JSON, mutated webhook payloads and config bodies,"
-                + " with valid, wrong and missing tokens", INPUTS.get(), "no 5xx, no unauthenticated action, no"
-                + " change from a rejected request");
     }
 
     private static HttpResponse<String> send(String method, String path, String body, String auth) throws Exception {
