@@ -1,6 +1,7 @@
 package dev.poolwatch.load;
 
 import dev.poolwatch.pool.SqlitePool;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,62 +28,71 @@ public final class BotWorkload {
     /** Creates the tables and the users if they are missing; safe to call on an existing database. */
     public void prepare() throws SQLException {
         pool.write(c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS bot_user (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                        + " messages INTEGER NOT NULL DEFAULT 0, updated_ms INTEGER NOT NULL)");
-                s.execute("CREATE TABLE IF NOT EXISTS bot_message (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL"
-                        + " REFERENCES bot_user (id), op_id INTEGER, body TEXT NOT NULL, created_ms INTEGER NOT NULL)");
-                s.execute("CREATE INDEX IF NOT EXISTS bot_message_user ON bot_message (user_id, id)");
-                s.execute("CREATE UNIQUE INDEX IF NOT EXISTS bot_message_op ON bot_message (op_id)");
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO bot_user (id, name, updated_ms)"
-                    + " VALUES (?, ?, ?)")) {
-                long now = System.currentTimeMillis();
-                for (int i = 1; i <= users; i++) {
-                    ps.setInt(1, i);
-                    ps.setString(2, "user-" + i);
-                    ps.setLong(3, now);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            createSchema(c, users);
             return null;
         });
     }
 
-    private int randomUser() {
+    /** The schema and users on any connection, inside the caller's transaction (benchmarks use other pools). */
+    static void createSchema(Connection c, int users) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS bot_user (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                    + " messages INTEGER NOT NULL DEFAULT 0, updated_ms INTEGER NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS bot_message (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL"
+                    + " REFERENCES bot_user (id), op_id INTEGER, body TEXT NOT NULL, created_ms INTEGER NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS bot_message_user ON bot_message (user_id, id)");
+            s.execute("CREATE UNIQUE INDEX IF NOT EXISTS bot_message_op ON bot_message (op_id)");
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO bot_user (id, name, updated_ms)"
+                + " VALUES (?, ?, ?)")) {
+            long now = System.currentTimeMillis();
+            for (int i = 1; i <= users; i++) {
+                ps.setInt(1, i);
+                ps.setString(2, "user-" + i);
+                ps.setLong(3, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    int randomUser() {
         return 1 + ThreadLocalRandom.current().nextInt(users);
     }
 
     /** Reads one user by primary key. */
     public String pointRead() throws SQLException {
         int id = randomUser();
-        return pool.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT name, messages FROM bot_user WHERE id = ?")) {
-                ps.setInt(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
+        return pool.read(c -> pointRead(c, id));
+    }
+
+    static String pointRead(Connection c, int user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, messages FROM bot_user WHERE id = ?")) {
+            ps.setInt(1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
             }
-        });
+        }
     }
 
     /** Reads a user's ten latest messages. */
     public int rangeRead() throws SQLException {
         int id = randomUser();
-        return pool.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, body FROM bot_message WHERE user_id = ?"
-                    + " ORDER BY id DESC LIMIT 10")) {
-                ps.setInt(1, id);
-                int n = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        n++;
-                    }
+        return pool.read(c -> rangeRead(c, id));
+    }
+
+    static int rangeRead(Connection c, int user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, body FROM bot_message WHERE user_id = ?"
+                + " ORDER BY id DESC LIMIT 10")) {
+            ps.setInt(1, user);
+            int n = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    n++;
                 }
-                return n;
             }
-        });
+            return n;
+        }
     }
 
     /**
@@ -91,23 +101,28 @@ public final class BotWorkload {
      */
     public void write(long opId) throws SQLException {
         int id = randomUser();
-        long now = System.currentTimeMillis();
         pool.write(c -> {
-            try (PreparedStatement up = c.prepareStatement("UPDATE bot_user SET messages = messages + 1,"
-                    + " updated_ms = ? WHERE id = ?");
-                 PreparedStatement ins = c.prepareStatement("INSERT INTO bot_message (user_id, op_id, body,"
-                         + " created_ms) VALUES (?, ?, ?, ?)")) {
-                up.setLong(1, now);
-                up.setInt(2, id);
-                up.executeUpdate();
-                ins.setInt(1, id);
-                ins.setLong(2, opId);
-                ins.setString(3, "message " + opId + " from user " + id);
-                ins.setLong(4, now);
-                ins.executeUpdate();
-            }
+            write(c, id, opId);
             return null;
         });
+    }
+
+    /** The write's statements, inside the caller's transaction. */
+    static void write(Connection c, int user, long opId) throws SQLException {
+        long now = System.currentTimeMillis();
+        try (PreparedStatement up = c.prepareStatement("UPDATE bot_user SET messages = messages + 1,"
+                + " updated_ms = ? WHERE id = ?");
+             PreparedStatement ins = c.prepareStatement("INSERT INTO bot_message (user_id, op_id, body,"
+                     + " created_ms) VALUES (?, ?, ?, ?)")) {
+            up.setLong(1, now);
+            up.setInt(2, user);
+            up.executeUpdate();
+            ins.setInt(1, user);
+            ins.setLong(2, opId);
+            ins.setString(3, "message " + opId + " from user " + user);
+            ins.setLong(4, now);
+            ins.executeUpdate();
+        }
     }
 
     /** The highest op id written so far, so a restarted run continues without colliding. */

@@ -57,9 +57,6 @@ public enum ErrorKind {
             if (t instanceof SQLException && ((SQLException) t).getErrorCode() != 0) {
                 return fromResultCode(((SQLException) t).getErrorCode());
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         return OTHER;
     }

@@ -5,11 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +14,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
  * The bot workload of {@link BotWorkload} (point reads, small range reads, write transactions that update a row and
- * append one) run through any {@link BenchSetup}, each on a fresh database file, so setups are compared on the same
+ * append one), its very statements, run through any {@link BenchSetup}, each on a fresh database file, so setups are compared on the same
  * work on the same machine in the same run.
  */
 final class ScenarioBenchmark {
@@ -54,21 +52,9 @@ final class ScenarioBenchmark {
     }
 
     static void createSchema(Path db) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE bot_user (id INTEGER PRIMARY KEY, name TEXT NOT NULL, messages INTEGER NOT NULL"
-                    + " DEFAULT 0, updated_ms INTEGER NOT NULL)");
-            s.execute("CREATE TABLE bot_message (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, body TEXT NOT NULL,"
-                    + " created_ms INTEGER NOT NULL)");
-            s.execute("CREATE INDEX bot_message_user ON bot_message (user_id, id)");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO bot_user (id, name, updated_ms) VALUES (?, ?, 0)")) {
-                for (int i = 1; i <= USERS; i++) {
-                    ps.setInt(1, i);
-                    ps.setString(2, "user-" + i);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            BotWorkload.createSchema(c, USERS);
             c.commit();
         }
     }
@@ -82,6 +68,7 @@ final class ScenarioBenchmark {
         createSchema(db);
         LatencyHistogram ops = new LatencyHistogram();
         LatencyHistogram writesLatency = new LatencyHistogram();
+        AtomicLong nextOpId = new AtomicLong();
         LongAdder reads = new LongAdder();
         LongAdder writes = new LongAdder();
         Map<String, LongAdder> errors = new ConcurrentHashMap<>();
@@ -103,9 +90,13 @@ final class ScenarioBenchmark {
                         try {
                             if (read) {
                                 boolean range = rnd.nextInt(3) == 0;
-                                setup.read(c -> readOp(c, user, range));
+                                setup.read(c -> range ? BotWorkload.rangeRead(c, user) : BotWorkload.pointRead(c, user));
                             } else {
-                                setup.write(c -> writeOp(c, user));
+                                long opId = nextOpId.incrementAndGet();
+                                setup.write(c -> {
+                                    BotWorkload.write(c, user, opId);
+                                    return null;
+                                });
                             }
                             if (measured) {
                                 (read ? reads : writes).increment();
@@ -142,34 +133,4 @@ final class ScenarioBenchmark {
                 kinds, ops.quantileNanos(0.5), ops.quantileNanos(0.99), writesLatency.quantileNanos(0.99), ops.maxNanos());
     }
 
-    private static Object readOp(Connection c, int user, boolean range) throws SQLException {
-        String sql = range ? "SELECT id, body FROM bot_message WHERE user_id = ? ORDER BY id DESC LIMIT 10"
-                : "SELECT name, messages FROM bot_user WHERE id = ?";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, user);
-            int n = 0;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    n++;
-                }
-            }
-            return n;
-        }
-    }
-
-    private static Object writeOp(Connection c, int user) throws SQLException {
-        long now = System.currentTimeMillis();
-        try (PreparedStatement up = c.prepareStatement("UPDATE bot_user SET messages = messages + 1, updated_ms = ?"
-                + " WHERE id = ?");
-             PreparedStatement ins = c.prepareStatement("INSERT INTO bot_message (user_id, body, created_ms)"
-                     + " VALUES (?, ?, ?)")) {
-            up.setLong(1, now);
-            up.setInt(2, user);
-            up.executeUpdate();
-            ins.setInt(1, user);
-            ins.setString(2, "hello from " + user);
-            ins.setLong(3, now);
-            return ins.executeUpdate();
-        }
-    }
 }
