@@ -30,6 +30,12 @@ final class Lifecycle {
         return signalled.await(step.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Waits for Ctrl-C, or for {@code duration} when it is positive, then runs the shutdown steps. */
+    void serveFor(Duration duration) throws InterruptedException {
+        awaitSignal(duration.isZero() || duration.isNegative() ? Duration.ofDays(365_000) : duration);
+        stop();
+    }
+
     /** Runs the shutdown steps once; later callers wait for them to finish. */
     void stop() {
         if (stopping.compareAndSet(false, true)) {

@@ -87,8 +87,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println("poolwatch serving " + pools.stream().map(SqlitePool::name).toList() + " at " + watch.uri()
                 + "/metrics; Ctrl-C stops.");
         out.flush();
-        life.awaitSignal(duration.isZero() || duration.isNegative() ? Duration.ofDays(365_000) : duration);
-        life.stop();
+        life.serveFor(duration);
         return 0;
     }
 }

@@ -45,6 +45,10 @@ final class StackCommand implements Callable<Integer> {
             description = "Demo load in operations per second (default: ${DEFAULT-VALUE}).")
     double rate;
 
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.class,
+            description = "Stop after this long; 0s runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
     @Override
     public Integer call() throws Exception {
         exporter.validate();
@@ -95,8 +99,7 @@ final class StackCommand implements Callable<Integer> {
         out.println("  curl " + base + "/api/events?kind=recovery");
         out.println("Press Ctrl-C to stop all three.");
         out.flush();
-        life.awaitSignal(Duration.ofDays(365_000));
-        life.stop();
+        life.serveFor(duration);
         return 0;
     }
 }

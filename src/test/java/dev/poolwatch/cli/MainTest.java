@@ -88,4 +88,25 @@ class MainTest {
         assertThat(Files.exists(dir.resolve("one.db"))).isTrue();
         assertThat(Files.exists(dir.resolve("poolwatch-monitor.db"))).isTrue();
     }
+
+    @Test
+    void stackStartsPrometheusAndAlertmanagerBesideTheDemoAndCleansUp() throws Exception {
+        java.util.Set<Path> tempBefore = stackTempDirs();
+        Path data = dir.resolve("stack-data");
+        CliRun r = run("stack", "--repo", Path.of("").toAbsolutePath().toString(), "--data-dir", data.toString(),
+                "--port", "0", "--prometheus-port", Integer.toString(LocalStack.freePort()),
+                "--alertmanager-port", Integer.toString(LocalStack.freePort()), "--duration", "2s", "--rate", "50");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("poolwatch stack is up:", "prometheus    http://127.0.0.1:",
+                "alertmanager  http://127.0.0.1:", "poolwatch stack stopped");
+        assertThat(Files.readString(data.resolve("poolwatch-token"))).as("a generated token").hasSizeGreaterThan(20);
+        assertThat(stackTempDirs()).as("the stack's temp dirs are removed").isEqualTo(tempBefore);
+    }
+
+    private static java.util.Set<Path> stackTempDirs() throws java.io.IOException {
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("poolwatch-stack-"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+    }
 }
