@@ -281,8 +281,13 @@ final class Lane {
         try {
             int a = active.size();
             int i = idle.size();
+            long now = System.nanoTime();
+            long oldest = 0;
+            for (PooledConnection pc : active) {
+                oldest = Math.max(oldest, now - pc.borrowedNanos);
+            }
             return new PoolStats.RoleStats(a + i, a, i, pending.get(), max, min,
-                    acquires.sum(), timeouts.sum(), created.sum(), closed.sum());
+                    acquires.sum(), timeouts.sum(), created.sum(), closed.sum(), oldest);
         } finally {
             lock.unlock();
         }

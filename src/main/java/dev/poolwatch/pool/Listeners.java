@@ -110,4 +110,18 @@ final class Listeners implements PoolListener {
             try { l.quickChecked(result); } catch (RuntimeException e) { failed(l, e); }
         }
     }
+
+    @Override
+    public void transactionEnded(boolean committed, long durationNanos) {
+        for (PoolListener l : all) {
+            try { l.transactionEnded(committed, durationNanos); } catch (RuntimeException e) { failed(l, e); }
+        }
+    }
+
+    @Override
+    public void writeLockWaited(long waitNanos) {
+        for (PoolListener l : all) {
+            try { l.writeLockWaited(waitNanos); } catch (RuntimeException e) { failed(l, e); }
+        }
+    }
 }

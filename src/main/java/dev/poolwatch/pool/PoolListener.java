@@ -64,4 +64,17 @@ public interface PoolListener {
 
     /** {@link SqlitePool#quickCheck()} ran. */
     default void quickChecked(QuickCheckResult result) {}
+
+    /**
+     * A transaction on the writer ended, committed or rolled back, {@code durationNanos} after it began. Tells
+     * commits from rollbacks, which the acquire and usage timers cannot.
+     */
+    default void transactionEnded(boolean committed, long durationNanos) {}
+
+    /**
+     * The writer, already holding the pool's writer permit, waited {@code waitNanos} for SQLite's own write lock
+     * (busy handler) before its {@code BEGIN IMMEDIATE} returned. In-process queueing never shows here: this is time
+     * spent behind another process or a connection outside the pool.
+     */
+    default void writeLockWaited(long waitNanos) {}
 }

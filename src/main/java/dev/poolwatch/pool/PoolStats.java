@@ -30,9 +30,14 @@ public record PoolStats(
         return role == Role.WRITER ? writer : reader;
     }
 
-    /** The numbers of one role. Counters ({@code acquires} …) count since the pool opened. */
+    /**
+     * The numbers of one role. Counters ({@code acquires} …) count since the pool opened.
+     *
+     * @param oldestBorrowNanos how long the longest current borrow has been held, 0 when none is; for readers this
+     *                          is the age of the oldest read snapshot, which is what keeps a checkpoint from finishing
+     */
     public record RoleStats(
             int total, int active, int idle, int pending, int max, int min,
-            long acquires, long timeouts, long connectionsCreated, long connectionsClosed) {
+            long acquires, long timeouts, long connectionsCreated, long connectionsClosed, long oldestBorrowNanos) {
     }
 }

@@ -190,20 +190,26 @@ public final class SqlitePool implements AutoCloseable {
     public <T> T write(SqlFunction<T> work) throws SQLException {
         ConnectionHandle h = borrow(Role.WRITER, true, true);
         try {
+            long begin = System.nanoTime();
             exec(h.pc, "BEGIN IMMEDIATE");
+            long began = System.nanoTime();
+            listener.writeLockWaited(began - begin);
             T result;
             try {
                 result = work.apply(h.proxy);
             } catch (SQLException | RuntimeException | Error e) {
                 rollbackQuietly(h.pc, e);
+                listener.transactionEnded(false, System.nanoTime() - began);
                 throw e;
             }
             try {
                 exec(h.pc, "COMMIT");
             } catch (SQLException e) {
                 rollbackQuietly(h.pc, e);
+                listener.transactionEnded(false, System.nanoTime() - began);
                 throw e;
             }
+            listener.transactionEnded(true, System.nanoTime() - began);
             return result;
         } finally {
             h.release();
