@@ -24,9 +24,15 @@ public enum ErrorKind {
     IO,
     /** SQLITE_CONSTRAINT: a constraint the caller's statement violated; the connection is fine. */
     CONSTRAINT,
-    /** Anything else, such as a syntax error or misuse. */
+    /**
+     * A fault of the caller's SQL, not of the pool or the database: SQLITE_ERROR (syntax, no such table or column),
+     * SQLITE_MISMATCH, SQLITE_RANGE, SQLITE_TOOBIG. No pool action can heal these, so alerts that act leave them out.
+     */
+    APPLICATION,
+    /** Anything else, such as misuse, an internal error or a failure that carries no SQLite code. */
     OTHER;
 
+    private static final int SQLITE_ERROR = 1;
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
     private static final int SQLITE_READONLY = 8;
@@ -34,7 +40,10 @@ public enum ErrorKind {
     private static final int SQLITE_CORRUPT = 11;
     private static final int SQLITE_FULL = 13;
     private static final int SQLITE_CANTOPEN = 14;
+    private static final int SQLITE_TOOBIG = 18;
     private static final int SQLITE_CONSTRAINT = 19;
+    private static final int SQLITE_MISMATCH = 20;
+    private static final int SQLITE_RANGE = 25;
     private static final int SQLITE_NOTADB = 26;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
@@ -73,6 +82,10 @@ public enum ErrorKind {
             case SQLITE_IOERR:
             case SQLITE_CANTOPEN: return IO;
             case SQLITE_CONSTRAINT: return CONSTRAINT;
+            case SQLITE_ERROR:
+            case SQLITE_TOOBIG:
+            case SQLITE_MISMATCH:
+            case SQLITE_RANGE: return APPLICATION;
             default: return OTHER;
         }
     }

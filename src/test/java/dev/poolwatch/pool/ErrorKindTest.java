@@ -32,7 +32,12 @@ class ErrorKindTest {
         assertThat(ErrorKind.fromResultCode(10)).isEqualTo(ErrorKind.IO);
         assertThat(ErrorKind.fromResultCode(14)).isEqualTo(ErrorKind.IO);
         assertThat(ErrorKind.fromResultCode(19)).isEqualTo(ErrorKind.CONSTRAINT);
-        assertThat(ErrorKind.fromResultCode(1)).isEqualTo(ErrorKind.OTHER);
+        assertThat(ErrorKind.fromResultCode(1)).isEqualTo(ErrorKind.APPLICATION);
+        assertThat(ErrorKind.fromResultCode(18)).isEqualTo(ErrorKind.APPLICATION);
+        assertThat(ErrorKind.fromResultCode(20)).isEqualTo(ErrorKind.APPLICATION);
+        assertThat(ErrorKind.fromResultCode(25)).isEqualTo(ErrorKind.APPLICATION);
+        assertThat(ErrorKind.fromResultCode(21)).isEqualTo(ErrorKind.OTHER);
+        assertThat(ErrorKind.fromResultCode(2)).isEqualTo(ErrorKind.OTHER);
     }
 
     @Test
