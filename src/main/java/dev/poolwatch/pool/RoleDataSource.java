@@ -20,7 +20,7 @@ final class RoleDataSource implements DataSource {
 
     @Override
     public Connection getConnection() throws SQLException {
-        return pool.borrow(role, false, false).proxy;
+        return pool.borrow(role);
     }
 
     @Override

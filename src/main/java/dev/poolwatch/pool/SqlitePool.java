@@ -1,43 +1,25 @@
 package dev.poolwatch.pool;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
-import org.sqlite.SQLiteConnection;
 
 /**
- * A SQLite connection pool: one writer connection that callers queue for in FIFO order, and a growing and shrinking
- * set of read-only readers that WAL lets run beside it. Threads of one process therefore never meet SQLite's
- * {@code SQLITE_BUSY}; {@code busy_timeout} is left for locks held by other processes. See docs/pool.md.
+ * A SQLite connection pool: one writer connection and a growing and shrinking set of read-only readers that WAL
+ * lets run beside it. Threads of one process therefore never meet SQLite's {@code SQLITE_BUSY};
+ * {@code busy_timeout} is left for locks held by other processes. See docs/pool.md.
  *
  * <pre>{@code
  * SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(Path.of("app.db")).build());
@@ -49,15 +31,10 @@ public final class SqlitePool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SqlitePool.class);
     private static final PoolListener NO_LISTENER = new PoolListener() {};
-    /** SQLite result codes for the file checks, so they are classified like SQLite's own errors. */
-    private static final int SQLITE_READONLY = 8;
-    private static final int SQLITE_CANTOPEN = 14;
-    private static final int SQLITE_NOTADB = 26;
-    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     /** Durations of the live configuration in nanoseconds, swapped as one so the hot path reads one field. */
-    private record Timing(long acquireTimeout, long idleTimeout, long maxLifetime, long validation, long leakDetection,
-                          boolean leakStackTraces, long leakReclaim, long checkpointInterval, long closeTimeout) {
+    record Timing(long acquireTimeout, long idleTimeout, long maxLifetime, long validation, long leakDetection,
+                  boolean leakStackTraces, long leakReclaim, long checkpointInterval, long closeTimeout) {
         static Timing of(SqlitePoolConfig c) {
             return new Timing(c.acquireTimeout().toNanos(), c.idleTimeout().toNanos(), c.maxLifetime().toNanos(),
                     c.validationThreshold().toNanos(), c.leakDetectionThreshold().toNanos(),
@@ -67,19 +44,14 @@ public final class SqlitePool implements AutoCloseable {
     }
 
     private final String name;
-    private final ConnectionFactory factory;
-    private final Lane writerLane;
-    private final Lane readerLane;
-    private final AtomicReference<PoolState> state = new AtomicReference<>(PoolState.OPEN);
-    private final ReentrantLock gate = new ReentrantLock();
-    private final Condition resumed = gate.newCondition();
-    private final ReentrantLock admin = new ReentrantLock();
     private final CopyOnWriteArrayList<PoolListener> listeners = new CopyOnWriteArrayList<>();
+    private final Lifecycle lifecycle;
+    private final ErrorRecorder errors;
+    private final ConnectionBroker broker;
+    private final LeakDetector leaks;
+    private final WalMaintenance wal;
     private final ScheduledExecutorService housekeeper;
     private final ExecutorService closer;
-    private final Map<ErrorKind, LongAdder> errors = new EnumMap<>(ErrorKind.class);
-    private final LongAdder leaksSuspected = new LongAdder();
-    private final LongAdder leaksReclaimed = new LongAdder();
     private final LongAdder restarts = new LongAdder();
     private final DataSource writerView;
     private final DataSource readerView;
@@ -87,23 +59,19 @@ public final class SqlitePool implements AutoCloseable {
     private volatile SqlitePoolConfig config;
     private volatile Timing timing;
     private volatile PoolListener listener = NO_LISTENER;
-    private volatile boolean paused;
-    private volatile int generation;
-    private volatile long lastCompleteCheckpointMillis;
-    private volatile long lastCheckpointTryNanos = System.nanoTime();
 
     private SqlitePool(SqlitePoolConfig config) {
         this.config = config;
         this.timing = Timing.of(config);
         this.name = config.name();
-        this.factory = new ConnectionFactory(config);
-        this.writerLane = new Lane(Role.WRITER, 1, 1);
-        this.readerLane = new Lane(Role.READER, config.maxReaders(), config.minReaders());
-        for (ErrorKind kind : ErrorKind.values()) {
-            errors.put(kind, new LongAdder());
-        }
-        this.housekeeper = Executors.newSingleThreadScheduledExecutor(daemon("poolwatch-" + name + "-housekeeper"));
+        this.lifecycle = new Lifecycle((from, to) -> listener.stateChanged(from, to));
+        this.errors = new ErrorRecorder(() -> listener);
         this.closer = Executors.newSingleThreadExecutor(daemon("poolwatch-" + name + "-closer"));
+        this.broker = new ConnectionBroker(this, new ConnectionFactory(config), lifecycle, errors, closer,
+                config.maxReaders(), config.minReaders());
+        this.leaks = new LeakDetector(this, broker);
+        this.wal = new WalMaintenance(this, broker);
+        this.housekeeper = Executors.newSingleThreadScheduledExecutor(daemon("poolwatch-" + name + "-housekeeper"));
         this.writerView = new RoleDataSource(this, Role.WRITER);
         this.readerView = new RoleDataSource(this, Role.READER);
     }
@@ -113,57 +81,24 @@ public final class SqlitePool implements AutoCloseable {
      * Fails with a message naming the problem if the directory is not writable or the file is not a SQLite database.
      */
     public static SqlitePool open(SqlitePoolConfig config) throws SQLException {
-        checkFile(config.path());
+        FileChecks.check(config.path());
         SqlitePool pool = new SqlitePool(config);
         try {
-            pool.fill(pool.writerLane, 1);
-            pool.fill(pool.readerLane, pool.readerLane.missing());
+            pool.broker.fillWriter();
+            pool.broker.fillReaders();
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e;
         }
         long period = config.housekeepingPeriod().toNanos();
-        pool.housekeeper.scheduleWithFixedDelay(pool::housekeep, period, period, TimeUnit.NANOSECONDS);
+        pool.housekeeper.scheduleWithFixedDelay(new Housekeeper(pool, pool.broker, pool.leaks, pool.wal), period,
+                period, TimeUnit.NANOSECONDS);
         log.info("pool '{}' opened on {} (1 writer, {} to {} readers)", pool.name, config.path(),
                 config.minReaders(), config.maxReaders());
         return pool;
     }
 
-    private static void checkFile(Path path) throws SQLException {
-        if (Files.isDirectory(path)) {
-            throw new SQLNonTransientConnectionException("database path " + path + " is a directory, not a file", "08001");
-        }
-        Path dir = path.getParent();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new SQLNonTransientConnectionException("cannot create the directory " + dir + " for the database: "
-                    + e, "08001", SQLITE_CANTOPEN, e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new SQLNonTransientConnectionException("directory " + dir + " is not writable: SQLite must create the"
-                    + " -wal and -shm files beside the database", "08001", SQLITE_READONLY);
-        }
-        if (Files.exists(path) && !Files.isWritable(path)) {
-            throw new SQLNonTransientConnectionException("database file " + path + " is not writable", "08001",
-                    SQLITE_READONLY);
-        }
-        byte[] header = new byte[SQLITE_HEADER.length];
-        int read;
-        try (InputStream in = Files.newInputStream(path)) {
-            read = in.readNBytes(header, 0, header.length);
-        } catch (NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            throw new SQLNonTransientConnectionException("cannot read database file " + path + ": " + e, "08001", e);
-        }
-        if (read > 0 && !Arrays.equals(header, SQLITE_HEADER)) {
-            throw new SQLNonTransientConnectionException("file " + path + " is not a SQLite database (its first bytes are"
-                    + " not the SQLite header)", "08001", SQLITE_NOTADB);
-        }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String threadName) {
+    private static ThreadFactory daemon(String threadName) {
         return r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -175,48 +110,65 @@ public final class SqlitePool implements AutoCloseable {
 
     /** Runs {@code work} on a read-only connection and gives it back, whatever happens. */
     public <T> T read(SqlFunction<T> work) throws SQLException {
-        ConnectionHandle h = borrow(Role.READER, true, false);
+        ProxyConnection p = broker.borrow(Role.READER, ProxyConnection.SCOPED, timing.acquireTimeout(), true);
         try {
-            return work.apply(h.proxy);
+            return work.apply(p);
         } finally {
-            h.release();
+            p.release();
         }
     }
 
     /**
      * Runs {@code work} as one transaction on the writer: {@code BEGIN IMMEDIATE}, then {@code COMMIT} when it returns
-     * or {@code ROLLBACK} when it throws. Callers queue for the writer in arrival order.
+     * or {@code ROLLBACK} when it throws. A nested write on the same thread fails at once.
      */
     public <T> T write(SqlFunction<T> work) throws SQLException {
-        ConnectionHandle h = borrow(Role.WRITER, true, true);
+        ProxyConnection p = broker.borrow(Role.WRITER, ProxyConnection.SCOPED | ProxyConnection.MANAGED,
+                timing.acquireTimeout(), true);
         try {
             long begin = System.nanoTime();
-            exec(h.pc, "BEGIN IMMEDIATE");
+            try {
+                p.beginManaged();
+            } catch (SQLException e) {
+                errors.onError(p.entry, e);
+                throw e;
+            }
             long began = System.nanoTime();
-            listener.writeLockWaited(began - begin);
+            PoolListener l = listener;
+            l.writeLockWaited(began - begin);
             T result;
             try {
-                result = work.apply(h.proxy);
+                result = work.apply(p);
             } catch (SQLException | RuntimeException | Error e) {
-                rollbackQuietly(h.pc, e);
-                listener.transactionEnded(false, System.nanoTime() - began);
+                rollbackQuietly(p, e);
+                l.transactionEnded(false, System.nanoTime() - began);
                 throw e;
             }
             try {
-                exec(h.pc, "COMMIT");
+                p.commitManaged();
             } catch (SQLException e) {
-                rollbackQuietly(h.pc, e);
-                listener.transactionEnded(false, System.nanoTime() - began);
+                errors.onError(p.entry, e);
+                rollbackQuietly(p, e);
+                l.transactionEnded(false, System.nanoTime() - began);
                 throw e;
             }
-            listener.transactionEnded(true, System.nanoTime() - began);
+            l.transactionEnded(true, System.nanoTime() - began);
             return result;
         } finally {
-            h.release();
+            p.release();
         }
     }
 
-    /** A JDBC view of the writer: {@code getConnection()} queues for it, {@code close()} gives it back. */
+    private static void rollbackQuietly(ProxyConnection p, Throwable cause) {
+        try {
+            p.rollbackManaged();
+        } catch (SQLException e) {
+            p.entry.broken = true;
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** A JDBC view of the writer: {@code getConnection()} waits for it, {@code close()} gives it back. */
     public DataSource writer() {
         return writerView;
     }
@@ -235,7 +187,7 @@ public final class SqlitePool implements AutoCloseable {
     }
 
     public PoolState state() {
-        return state.get();
+        return lifecycle.state();
     }
 
     public void addListener(PoolListener l) {
@@ -253,32 +205,22 @@ public final class SqlitePool implements AutoCloseable {
         listener = all.isEmpty() ? NO_LISTENER : new Listeners(all);
     }
 
-    /** A consistent snapshot of both roles, the counters and the files' sizes. */
+    /** A snapshot of both roles, the counters and the files' sizes. */
     public PoolStats stats() {
-        Map<ErrorKind, Long> errorCounts = new EnumMap<>(ErrorKind.class);
-        errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
-        long last = lastCompleteCheckpointMillis;
-        return new PoolStats(name, state.get(), writerLane.stats(), readerLane.stats(), errorCounts,
-                leaksSuspected.sum(), leaksReclaimed.sum(), restarts.sum(), databaseSizeBytes(), walSizeBytes(),
-                last == 0 ? null : Instant.ofEpochMilli(last));
+        long last = wal.lastCompleteCheckpointMillis();
+        return new PoolStats(name, lifecycle.state(), broker.stats(Role.WRITER), broker.stats(Role.READER),
+                errors.snapshot(), leaks.suspected.sum(), leaks.reclaimed.sum(), restarts.sum(), databaseSizeBytes(),
+                walSizeBytes(), last == 0 ? null : Instant.ofEpochMilli(last));
     }
 
     /** Size of the database file in bytes (0 if it does not exist). */
     public long databaseSizeBytes() {
-        return sizeOf(config.path());
+        return FileChecks.sizeOf(config.path());
     }
 
     /** Size of the {@code -wal} file in bytes (0 if there is none). */
     public long walSizeBytes() {
-        return sizeOf(config.path().resolveSibling(config.path().getFileName() + "-wal"));
-    }
-
-    private static long sizeOf(Path p) {
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            return 0;
-        }
+        return WalMaintenance.walSize(config.path());
     }
 
     // ---------------------------------------------------------------- live operations
@@ -289,20 +231,32 @@ public final class SqlitePool implements AutoCloseable {
      * from the running one; anything else is rejected with the field named and nothing changes.
      */
     public void reconfigure(SqlitePoolConfig next) {
-        String fixed = config.firstFixedFieldDifferingFrom(next);
-        if (fixed != null) {
-            throw new IllegalArgumentException(fixed + " cannot change while the pool runs; close and reopen it");
-        }
-        admin.lock();
+        lifecycle.admin.lock();
         try {
             SqlitePoolConfig previous = config;
+            String fixed = previous.firstFixedFieldDifferingFrom(next);
+            if (fixed != null) {
+                throw new IllegalArgumentException(fixed + " cannot change while the pool runs; close and reopen it");
+            }
             config = next;
             timing = Timing.of(next);
             if (previous.maxReaders() != next.maxReaders() || previous.minReaders() != next.minReaders()) {
-                applyReaderLimits(previous.maxReaders(), next.maxReaders(), next.minReaders());
+                broker.readers.limits(next.maxReaders(), next.minReaders());
+                int excess = broker.readers.total() - next.maxReaders();
+                if (excess > 0) {
+                    int[] left = {excess};
+                    for (PoolEntry e : broker.readers.reserveFree(x -> left[0]-- > 0, false)) {
+                        broker.readers.remove(e);
+                        broker.closeEntry(e, PoolListener.CloseReason.EVICTED);
+                    }
+                }
+                if (previous.maxReaders() != next.maxReaders()) {
+                    log.info("pool '{}' readers resized from {} to {}", name, previous.maxReaders(), next.maxReaders());
+                    listener.resized(previous.maxReaders(), next.maxReaders());
+                }
             }
         } finally {
-            admin.unlock();
+            lifecycle.admin.unlock();
         }
     }
 
@@ -312,22 +266,12 @@ public final class SqlitePool implements AutoCloseable {
             throw new IllegalArgumentException("maxReaders must be between 1 and " + SqlitePoolConfig.MAX_READERS_LIMIT
                     + ", was " + maxReaders);
         }
-        admin.lock();
+        lifecycle.admin.lock();
         try {
             SqlitePoolConfig c = config;
             reconfigure(c.toBuilder().maxReaders(maxReaders).minReaders(Math.min(c.minReaders(), maxReaders)).build());
         } finally {
-            admin.unlock();
-        }
-    }
-
-    private void applyReaderLimits(int oldMax, int newMax, int newMin) {
-        for (PooledConnection pc : readerLane.resize(newMax, newMin)) {
-            closePhysical(pc, PoolListener.CloseReason.EVICTED);
-        }
-        if (oldMax != newMax) {
-            log.info("pool '{}' readers resized from {} to {}", name, oldMax, newMax);
-            listener.resized(oldMax, newMax);
+            lifecycle.admin.unlock();
         }
     }
 
@@ -336,240 +280,99 @@ public final class SqlitePool implements AutoCloseable {
      * {@code softEvictConnections()}. Returns how many were closed now; new ones open on demand.
      */
     public int evictIdle() {
-        admin.lock();
+        lifecycle.admin.lock();
         try {
-            generation++;
-            int n = 0;
-            for (Lane lane : List.of(writerLane, readerLane)) {
-                for (PooledConnection pc : lane.takeAllIdle()) {
-                    closePhysical(pc, PoolListener.CloseReason.EVICTED);
-                    n++;
-                }
-            }
+            broker.generation++;
+            int n = broker.closeAllFree(PoolListener.CloseReason.EVICTED);
             log.info("pool '{}' evicted {} idle connections", name, n);
             return n;
         } finally {
-            admin.unlock();
+            lifecycle.admin.unlock();
         }
     }
 
     /**
      * Drains and reopens every connection. New callers wait (their acquire timeout still runs) while callers already
-     * holding a connection finish; then every connection is closed and the writer and minReaders reopened. A holder
-     * that does not return within closeTimeout keeps its connection until it does, and that one is closed then.
+     * holding a connection finish, for up to closeTimeout; then every connection is closed and the writer and
+     * minReaders reopened. A holder that has not returned by then keeps its connection, which closes when it returns.
      */
     public void restart() throws SQLException {
-        admin.lock();
-        long start = System.nanoTime();
-        PoolState before = state.get();
-        if (before == PoolState.CLOSED) {
-            admin.unlock();
-            throw new PoolClosedException(name);
-        }
-        setState(before, PoolState.RESTARTING);
-        int writerPermits = 0;
-        int readerPermits = 0;
+        lifecycle.admin.lock();
         try {
-            long deadline = start + timing.closeTimeout;
-            writerPermits = writerLane.drain(deadline);
-            readerPermits = readerLane.drain(deadline);
-            generation++;
-            for (Lane lane : List.of(writerLane, readerLane)) {
-                for (PooledConnection pc : lane.takeAllIdle()) {
-                    closePhysical(pc, PoolListener.CloseReason.EVICTED);
-                }
+            long start = System.nanoTime();
+            if (!lifecycle.beginRestart()) {
+                throw new PoolClosedException(name);
             }
-            // The same checks as open(): a vanished directory is recreated, a bad file is named.
             try {
-                checkFile(config.path());
-            } catch (SQLException e) {
-                recordError(Role.WRITER, e);
-                throw e;
+                long deadline = start + timing.closeTimeout();
+                while (broker.inUse() > 0 && System.nanoTime() < deadline && !lifecycle.closed()) {
+                    sleepQuietly(2);
+                }
+                broker.generation++;
+                broker.closeAllFree(PoolListener.CloseReason.EVICTED);
+                if (lifecycle.closed()) {
+                    throw new PoolClosedException(name);
+                }
+                try {
+                    FileChecks.check(config.path());
+                } catch (SQLException e) {
+                    errors.record(Role.WRITER, e);
+                    throw e;
+                }
+                broker.fillWriter();
+                broker.fillReaders();
+                restarts.increment();
+                long took = System.nanoTime() - start;
+                log.info("pool '{}' restarted in {} ms", name, TimeUnit.NANOSECONDS.toMillis(took));
+                listener.restarted(took);
+            } finally {
+                lifecycle.endRestart();
             }
-            fill(writerLane, 1);
-            fill(readerLane, readerLane.missing());
-            restarts.increment();
-            long took = System.nanoTime() - start;
-            log.info("pool '{}' restarted in {} ms", name, TimeUnit.NANOSECONDS.toMillis(took));
-            listener.restarted(took);
         } finally {
-            writerLane.release(writerPermits);
-            readerLane.release(readerPermits);
-            setState(PoolState.RESTARTING, paused ? PoolState.PAUSED : PoolState.OPEN);
-            admin.unlock();
+            lifecycle.admin.unlock();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     /**
-     * Takes back, by force, every borrowed connection already reported as a suspected leak (held longer than
-     * leakDetectionThreshold), with the same effect and risk as leakReclaimTimeout. Returns how many.
+     * Takes back, by force, every borrowed connection held longer than leakReclaimTimeout, rolling back its open
+     * transaction. Returns how many. With leakReclaimTimeout off (the default) it takes back none: a suspected leak
+     * may be a long but legitimate transaction.
      */
     public int reclaimSuspectedLeaks() {
-        int n = 0;
-        long now = System.nanoTime();
-        for (Lane lane : List.of(writerLane, readerLane)) {
-            for (PooledConnection pc : lane.activeSnapshot()) {
-                if (pc.leakReported && reclaim(lane, pc, now - pc.borrowedNanos)) {
-                    n++;
-                }
-            }
-        }
-        return n;
+        return leaks.reclaimOverdue(timing, System.nanoTime());
     }
 
     /** Stops handing out connections; callers wait (their acquire timeout still runs), holders carry on. */
     public void pause() {
-        gate.lock();
-        try {
-            paused = true;
-            setState(PoolState.OPEN, PoolState.PAUSED);
-        } finally {
-            gate.unlock();
-        }
+        lifecycle.pause();
     }
 
     /** Hands out connections again after {@link #pause()}. */
     public void resume() {
-        gate.lock();
-        try {
-            paused = false;
-            setState(PoolState.PAUSED, PoolState.OPEN);
-            resumed.signalAll();
-        } finally {
-            gate.unlock();
-        }
+        lifecycle.resume();
     }
 
     /** Runs {@code PRAGMA wal_checkpoint(mode)} on the writer, queueing like a write. */
     public CheckpointResult checkpoint(CheckpointMode mode) throws SQLException {
-        ConnectionHandle h = borrow(Role.WRITER, true, false);
-        try {
-            return runCheckpoint(h.pc, mode);
-        } finally {
-            h.release();
-        }
-    }
-
-    private CheckpointResult runCheckpoint(PooledConnection pc, CheckpointMode mode) throws SQLException {
-        try (Statement s = pc.raw.createStatement();
-             ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode.name() + ")")) {
-            rs.next();
-            CheckpointResult result = new CheckpointResult(mode, rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
-            if (result.complete()) {
-                lastCompleteCheckpointMillis = System.currentTimeMillis();
-            }
-            listener.checkpointed(result);
-            return result;
-        } catch (SQLException e) {
-            onError(pc, e);
-            throw e;
-        }
+        return wal.checkpoint(mode);
     }
 
     /** Runs {@code PRAGMA optimize} on the writer, which refreshes the planner's statistics where they are stale. */
     public void optimize() throws SQLException {
-        ConnectionHandle h = borrow(Role.WRITER, true, false);
-        try (Statement s = h.pc.raw.createStatement()) {
-            s.execute("PRAGMA optimize");
-        } catch (SQLException e) {
-            onError(h.pc, e);
-            throw e;
-        } finally {
-            h.release();
-        }
+        wal.optimize();
     }
 
     /** Runs {@code PRAGMA quick_check} on a reader. Diagnostic only: it never changes the database. */
     public QuickCheckResult quickCheck() throws SQLException {
-        long start = System.nanoTime();
-        List<String> rows;
-        try {
-            rows = read(c -> {
-                List<String> out = new ArrayList<>();
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-                return out;
-            });
-        } catch (SQLException e) {
-            if (ErrorKind.classify(e) != ErrorKind.CORRUPT) {
-                throw e;
-            }
-            rows = List.of(String.valueOf(e.getMessage()));
-        }
-        boolean ok = rows.size() == 1 && "ok".equals(rows.get(0));
-        QuickCheckResult result = new QuickCheckResult(ok, ok ? List.of() : rows, System.nanoTime() - start);
-        if (!ok) {
-            log.error("pool '{}' quick_check found problems: {}", name, rows);
-        }
-        listener.quickChecked(result);
-        return result;
-    }
-
-    /**
-     * Closes the pool: waiting callers fail with {@link PoolClosedException} at once, holders get closeTimeout to
-     * give their connections back, then every connection is closed. Calling it again does nothing.
-     */
-    @Override
-    public void close() {
-        PoolState before;
-        do {
-            before = state.get();
-            if (before == PoolState.CLOSED) {
-                return;
-            }
-        } while (!state.compareAndSet(before, PoolState.CLOSED));
-        listener.stateChanged(before, PoolState.CLOSED);
-        housekeeper.shutdownNow();
-        gate.lock();
-        try {
-            resumed.signalAll();
-        } finally {
-            gate.unlock();
-        }
-        writerLane.wakeAllForClose();
-        readerLane.wakeAllForClose();
-        long deadline = System.nanoTime() + timing.closeTimeout;
-        while ((writerLane.activeCount() > 0 || readerLane.activeCount() > 0) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        for (Lane lane : List.of(readerLane, writerLane)) {
-            for (PooledConnection pc : lane.takeAllIdle()) {
-                closePhysical(pc, PoolListener.CloseReason.POOL_CLOSED);
-            }
-            for (PooledConnection pc : lane.activeSnapshot()) {
-                ConnectionHandle h = pc.handle;
-                if ((h == null || h.invalidate()) && lane.removeActive(pc)) {
-                    log.warn("pool '{}' closed a {} connection still borrowed by thread '{}'", name, pc.role.tag(),
-                            pc.borrowerThread);
-                    interruptAndClose(pc, PoolListener.CloseReason.POOL_CLOSED);
-                }
-            }
-        }
-        closer.shutdown();
-        try {
-            closer.awaitTermination(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timing.closeTimeout)), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        log.info("pool '{}' closed", name);
-    }
-
-    // ---------------------------------------------------------------- borrowing and returning
-
-    Lane lane(Role role) {
-        return role == Role.WRITER ? writerLane : readerLane;
-    }
-
-    ConnectionHandle borrow(Role role, boolean scoped, boolean managedTransaction) throws SQLException {
-        return borrow(role, scoped, managedTransaction, timing.acquireTimeout, true);
+        return wal.quickCheck();
     }
 
     /**
@@ -578,388 +381,141 @@ public final class SqlitePool implements AutoCloseable {
      */
     public boolean ping(Duration timeout) {
         try {
-            ConnectionHandle h = borrow(Role.WRITER, true, false, timeout.toNanos(), false);
+            ProxyConnection p = broker.borrow(Role.WRITER, ProxyConnection.SCOPED, timeout.toNanos(), false);
             try {
-                return h.pc.raw.isValid(1);
+                return p.raw.isValid(1);
             } finally {
-                h.release();
+                p.release();
             }
         } catch (SQLException e) {
             return false;
-        }
-    }
-
-    private ConnectionHandle borrow(Role role, boolean scoped, boolean managedTransaction, long timeoutNanos,
-                                    boolean observed) throws SQLException {
-        Lane lane = lane(role);
-        long start = System.nanoTime();
-        if (state.get() == PoolState.CLOSED) {
-            throw new PoolClosedException(name);
-        }
-        Timing t = timing;
-        boolean permit;
-        try {
-            permit = lane.tryAcquire(timeoutNanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw interrupted(role, e);
-        }
-        if (!permit) {
-            throw timedOut(lane, start, observed);
-        }
-        try {
-            if (paused) {
-                awaitResume(lane, start, start + timeoutNanos, observed);
-            }
-            if (state.get() == PoolState.CLOSED) {
-                throw new PoolClosedException(name);
-            }
-            PooledConnection pc = obtain(lane, t);
-            long now = System.nanoTime();
-            pc.markBorrowed(now, t.leakDetection > 0 && t.leakStackTraces);
-            ConnectionHandle h = new ConnectionHandle(this, pc, scoped, managedTransaction, observed);
-            pc.handle = h;
-            if (observed) {
-                lane.acquires.increment();
-                listener.acquired(role, now - start);
-            }
-            return h;
-        } catch (SQLException | RuntimeException | Error e) {
-            lane.release();
-            throw e;
-        }
-    }
-
-    private void awaitResume(Lane lane, long start, long deadline, boolean observed) throws SQLException {
-        gate.lock();
-        try {
-            while (paused && state.get() != PoolState.CLOSED) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw timedOut(lane, start, observed);
-                }
-                resumed.awaitNanos(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw interrupted(lane.role, e);
-        } finally {
-            gate.unlock();
-        }
-    }
-
-    private SQLException interrupted(Role role, InterruptedException e) {
-        return new SQLTransientConnectionException("pool '" + name + "' - interrupted while waiting for a "
-                + role.tag() + " connection", "08001", e);
-    }
-
-    private PoolTimeoutException timedOut(Lane lane, long start, boolean observed) {
-        long waited = System.nanoTime() - start;
-        if (observed) {
-            lane.timeouts.increment();
-            listener.timedOut(lane.role, waited);
-        }
-        return new PoolTimeoutException("pool '" + name + "' - " + lane.role.tag() + " connection not available, request"
-                + " timed out after " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms (" + lane.describe()
-                + (paused ? ", paused" : "") + ")", lane.role);
-    }
-
-    /** With a permit held: the most recent idle connection that is still good, or a new one. */
-    private PooledConnection obtain(Lane lane, Timing t) throws SQLException {
-        for (;;) {
-            PooledConnection pc = lane.pollIdle();
-            if (pc == null) {
-                return create(lane);
-            }
-            long now = System.nanoTime();
-            if (pc.generation != generation || (t.maxLifetime > 0 && now - pc.createdNanos > t.maxLifetime)) {
-                lane.removeActive(pc);
-                closePhysical(pc, pc.generation != generation ? PoolListener.CloseReason.EVICTED
-                        : PoolListener.CloseReason.LIFETIME);
-            } else if (now - pc.idleSinceNanos >= t.validation && !isAlive(pc)) {
-                lane.removeActive(pc);
-                closePhysical(pc, PoolListener.CloseReason.BROKEN);
-            } else {
-                return pc;
-            }
-        }
-    }
-
-    private static boolean isAlive(PooledConnection pc) {
-        try {
-            return !pc.raw.isClosed() && pc.raw.isValid(1);
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    /** Opens a connection for the lane and counts it active; the caller holds a permit or the admin lock. */
-    private PooledConnection create(Lane lane) throws SQLException {
-        PooledConnection pc = openPhysical(lane.role);
-        lane.addActive(pc);
-        return pc;
-    }
-
-    private PooledConnection openPhysical(Role role) throws SQLException {
-        long start = System.nanoTime();
-        Connection raw;
-        try {
-            raw = factory.open(role);
-        } catch (SQLException e) {
-            recordError(role, e);
-            throw new SQLNonTransientConnectionException("pool '" + name + "' - cannot open a " + role.tag()
-                    + " connection to " + config.path() + ": " + e.getMessage(), "08001", e.getErrorCode(), e);
-        }
-        long now = System.nanoTime();
-        lane(role).created.increment();
-        listener.connectionCreated(role, now - start);
-        return new PooledConnection(raw, role, now, generation);
-    }
-
-    /** Opens {@code n} connections straight into the idle set (start-up, restart and keeping minReaders). */
-    private void fill(Lane lane, int n) throws SQLException {
-        for (int i = 0; i < n; i++) {
-            PooledConnection pc = openPhysical(lane.role);
-            if (!lane.addIdle(pc, System.nanoTime())) {
-                closePhysical(pc, PoolListener.CloseReason.EVICTED);
-                return;
-            }
-        }
-    }
-
-    void giveBack(ConnectionHandle h) {
-        PooledConnection pc = h.pc;
-        Lane lane = lane(pc.role);
-        pc.handle = null;
-        pc.borrowSite = null;
-        pc.borrower = null;
-        boolean clean = reset(h);
-        long now = System.nanoTime();
-        long held = now - pc.borrowedNanos;
-        long maxLifetime = timing.maxLifetime;
-        boolean expired = maxLifetime > 0 && now - pc.createdNanos > maxLifetime;
-        boolean reusable = clean && !expired && pc.generation == generation && state.get() != PoolState.CLOSED;
-        if (!lane.checkIn(pc, reusable, now)) {
-            closePhysical(pc, !clean ? PoolListener.CloseReason.BROKEN : expired ? PoolListener.CloseReason.LIFETIME
-                    : state.get() == PoolState.CLOSED ? PoolListener.CloseReason.POOL_CLOSED
-                    : PoolListener.CloseReason.EVICTED);
-        }
-        lane.release();
-        if (h.observed) {
-            listener.released(pc.role, held);
-        }
-    }
-
-    /** Undoes what the caller changed; false when the connection must not be used again. */
-    private boolean reset(ConnectionHandle h) {
-        PooledConnection pc = h.pc;
-        if (pc.broken) {
-            return false;
-        }
-        try {
-            Connection raw = pc.raw;
-            if (raw.isClosed()) {
-                return false;
-            }
-            for (Statement s : h.takeStatements()) {
-                s.close();
-            }
-            if (h.autoCommitChanged && !raw.getAutoCommit()) {
-                // sqlite-jdbc's rollback() begins the next transaction at once; setAutoCommit(true) ends that one.
-                raw.rollback();
-                raw.setAutoCommit(true);
-            }
-            if (h.isolationChanged) {
-                raw.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
-            }
-            if (h.rawTransaction && raw.getAutoCommit()) {
-                endRawTransaction(pc);
-            }
-            return !pc.broken;
-        } catch (SQLException e) {
-            onError(pc, e);
-            log.debug("pool '{}' discards a {} connection that could not be reset", name, pc.role.tag(), e);
-            return false;
-        }
-    }
-
-    private void recordError(Role role, SQLException e) {
-        ErrorKind kind = ErrorKind.classify(e);
-        errors.get(kind).increment();
-        listener.error(role, kind, e);
-    }
-
-    void onError(PooledConnection pc, SQLException e) {
-        ErrorKind kind = ErrorKind.classify(e);
-        errors.get(kind).increment();
-        if (kind.breaksConnection()) {
-            pc.broken = true;
-        }
-        listener.error(pc.role, kind, e);
-    }
-
-    private void exec(PooledConnection pc, String sql) throws SQLException {
-        try {
-            ((SQLiteConnection) pc.raw).getDatabase().exec(sql, true);
-        } catch (SQLException e) {
-            onError(pc, e);
-            throw e;
-        }
-    }
-
-    private void rollbackQuietly(PooledConnection pc, Throwable cause) {
-        try {
-            endRawTransaction(pc);
-        } catch (SQLException e) {
-            pc.broken = true;
-            cause.addSuppressed(e);
-        }
-    }
-
-    /** Rolls back whatever transaction is open; none being open is fine. */
-    private static void endRawTransaction(PooledConnection pc) throws SQLException {
-        try {
-            ((SQLiteConnection) pc.raw).getDatabase().exec("ROLLBACK", true);
-        } catch (SQLException e) {
-            // SQLite ends the transaction itself after some errors (SQLITE_FULL, SQLITE_IOERR, …).
-            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
-                throw e;
-            }
-        }
-    }
-
-    private void closePhysical(PooledConnection pc, PoolListener.CloseReason reason) {
-        try {
-            pc.raw.close();
-        } catch (SQLException e) {
-            log.debug("pool '{}' could not close a {} connection cleanly", name, pc.role.tag(), e);
-        }
-        lane(pc.role).closed.increment();
-        listener.connectionClosed(pc.role, reason);
-    }
-
-    /** Stops whatever the holder runs on the connection, then closes it; for connections taken from a holder. */
-    private void interruptAndClose(PooledConnection pc, PoolListener.CloseReason reason) {
-        try {
-            ((SQLiteConnection) pc.raw).getDatabase().interrupt();
-        } catch (RuntimeException | SQLException e) {
-            log.debug("pool '{}' could not interrupt a {} connection", name, pc.role.tag(), e);
-        }
-        closePhysical(pc, reason);
-    }
-
-    private void setState(PoolState from, PoolState to) {
-        if (state.compareAndSet(from, to)) {
-            listener.stateChanged(from, to);
-        }
-    }
-
-    // ---------------------------------------------------------------- housekeeping
-
-    private void housekeep() {
-        MDC.put("pool", name);
-        try {
-            Timing t = timing;
-            long now = System.nanoTime();
-            if (t.leakDetection > 0) {
-                checkLeaks(writerLane, t, now);
-                checkLeaks(readerLane, t, now);
-            }
-            for (Lane lane : List.of(writerLane, readerLane)) {
-                for (PooledConnection pc : lane.takeRetired(now, lane == writerLane ? Long.MAX_VALUE : t.idleTimeout,
-                        t.maxLifetime, generation)) {
-                    closePhysical(pc, pc.generation != generation ? PoolListener.CloseReason.EVICTED
-                            : t.maxLifetime > 0 && now - pc.createdNanos > t.maxLifetime
-                            ? PoolListener.CloseReason.LIFETIME : PoolListener.CloseReason.IDLE);
-                }
-            }
-            if (state.get() == PoolState.OPEN) {
-                fill(writerLane, writerLane.missing());
-                fill(readerLane, readerLane.missing());
-                if (t.checkpointInterval > 0 && now - lastCheckpointTryNanos >= t.checkpointInterval) {
-                    lastCheckpointTryNanos = now;
-                    passiveCheckpointIfWriterFree();
-                }
-            }
-        } catch (SQLException e) {
-            log.warn("pool '{}' housekeeping could not open a connection: {}", name, e.getMessage());
-        } catch (RuntimeException e) {
-            log.error("pool '{}' housekeeping failed", name, e);
-        }
-    }
-
-    private void checkLeaks(Lane lane, Timing t, long now) {
-        for (PooledConnection pc : lane.activeSnapshot()) {
-            long held = now - pc.borrowedNanos;
-            if (held > t.leakDetection && !pc.leakReported) {
-                pc.leakReported = true;
-                leaksSuspected.increment();
-                Throwable site = pc.borrowSite != null ? pc.borrowSite : whereItIsNow(pc);
-                log.warn("pool '{}' - connection leak suspected: a {} connection has been held for {} ms by thread '{}'",
-                        name, lane.role.tag(), TimeUnit.NANOSECONDS.toMillis(held), pc.borrowerThread, site);
-                listener.leakSuspected(lane.role, held, pc.borrowerThread, site);
-            }
-            if (t.leakReclaim > 0 && held > t.leakReclaim) {
-                reclaim(lane, pc, held);
-            }
         }
     }
 
     /**
-     * Without leakDetectionStackTraces the borrow site is unknown; the holder's stack now is the next best thing
-     * (often it is stuck right where it uses the connection).
+     * Closes the pool: waiting callers fail with {@link PoolClosedException} at once, holders get closeTimeout to
+     * give their connections back, then every connection is closed, including one a restart in flight opened.
+     * Calling it again does nothing.
      */
-    private static Throwable whereItIsNow(PooledConnection pc) {
-        Thread holder = pc.borrower;
-        if (holder == null) {
-            return null;
+    @Override
+    public void close() {
+        if (!lifecycle.close()) {
+            return;
         }
-        Throwable now = new Throwable("stack of thread '" + holder.getName() + "' when the leak was detected; set"
-                + " leakDetectionStackTraces(true) to record where connections are borrowed");
-        now.setStackTrace(holder.getStackTrace());
+        broker.gate.close();
+        housekeeper.shutdownNow();
+        lifecycle.admin.lock();
+        try {
+            long deadline = System.nanoTime() + timing.closeTimeout();
+            while (broker.inUse() > 0 && System.nanoTime() < deadline) {
+                sleepQuietly(5);
+            }
+            broker.closeAllFree(PoolListener.CloseReason.POOL_CLOSED);
+            forceCloseBorrowed();
+            closer.shutdown();
+            awaitQuietly(closer, timing.closeTimeout());
+            // A borrow caught between taking its connection and seeing the pool closed gives it back at once.
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (openConnections() > 0 && System.nanoTime() < settle) {
+                sleepQuietly(1);
+                broker.closeAllFree(PoolListener.CloseReason.POOL_CLOSED);
+            }
+        } finally {
+            lifecycle.admin.unlock();
+        }
+        log.info("pool '{}' closed", name);
+    }
+
+    private void forceCloseBorrowed() {
+        Executor now = Runnable::run;
+        for (PoolEntry e : broker.readers.entries()) {
+            forceClose(e.borrow, now);
+        }
+        PoolEntry w = broker.writerEntry();
+        if (w != null) {
+            forceClose(w.borrow, now);
+        }
+    }
+
+    private void forceClose(ProxyConnection p, Executor executor) {
+        if (p != null && p.reclaim()) {
+            log.warn("pool '{}' closed a {} connection still borrowed by thread '{}'", name, p.entry.role.tag(),
+                    p.borrower.getName());
+            broker.discard(p, executor, PoolListener.CloseReason.POOL_CLOSED);
+        }
+    }
+
+    private long openConnections() {
+        return broker.writerCreated.sum() - broker.writerClosed.sum() + broker.readerCreated.sum()
+                - broker.readerClosed.sum();
+    }
+
+    private static void awaitQuietly(ExecutorService executor, long nanos) {
+        try {
+            executor.awaitTermination(Math.max(1, nanos), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- for the package
+
+    Timing timing() {
+        return timing;
+    }
+
+    PoolListener listener() {
+        return listener;
+    }
+
+    PoolStats.RoleStats roleStats(Role role) {
+        return broker.stats(role);
+    }
+
+    /** A borrow for the DataSource views. */
+    ProxyConnection borrow(Role role) throws SQLException {
+        return broker.borrow(role, 0, timing.acquireTimeout(), true);
+    }
+
+    ProxyConnection borrowInternal(Role role, int mode) throws SQLException {
+        return broker.borrow(role, mode, timing.acquireTimeout(), true);
+    }
+
+    ProxyConnection borrowInternal(Role role, int mode, long timeoutNanos) throws SQLException {
+        return broker.borrow(role, mode, timeoutNanos, false);
+    }
+
+    void giveBack(ProxyConnection p) {
+        broker.giveBack(p);
+    }
+
+    void discard(ProxyConnection p, Executor executor) {
+        broker.discard(p, executor, PoolListener.CloseReason.BROKEN);
+    }
+
+    void onError(PoolEntry entry, SQLException e) {
+        errors.onError(entry, e);
+    }
+
+    /** A transaction the DataSource view began lazily; returns when it began. */
+    long began(PoolEntry entry, long beforeBeginNanos) {
+        long now = System.nanoTime();
+        if (entry.role == Role.WRITER) {
+            listener.writeLockWaited(now - beforeBeginNanos);
+        }
         return now;
     }
 
-    private boolean reclaim(Lane lane, PooledConnection pc, long held) {
-        ConnectionHandle h = pc.handle;
-        if (h == null || !h.invalidate() || !lane.removeActive(pc)) {
-            return false;
+    /** A transaction the caller ended through the DataSource view. */
+    void committed(PoolEntry entry, long beganNanos) {
+        if (entry.role == Role.WRITER) {
+            listener.transactionEnded(true, System.nanoTime() - beganNanos);
         }
-        leaksReclaimed.increment();
-        log.warn("pool '{}' reclaimed a {} connection held for {} ms by thread '{}'; its open transaction is rolled back",
-                name, lane.role.tag(), TimeUnit.NANOSECONDS.toMillis(held), pc.borrowerThread);
-        listener.leakReclaimed(lane.role, held);
-        // The permit goes back only once the old connection is closed, so a new writer never meets its write lock.
-        closer.execute(() -> {
-            try {
-                interruptAndClose(pc, PoolListener.CloseReason.RECLAIMED);
-            } finally {
-                lane.release();
-            }
-        });
-        return true;
     }
 
-    private void passiveCheckpointIfWriterFree() {
-        if (!writerLane.tryAcquireNow()) {
-            return;
-        }
-        try {
-            PooledConnection pc = writerLane.pollIdle();
-            if (pc == null) {
-                return;
-            }
-            try {
-                runCheckpoint(pc, CheckpointMode.PASSIVE);
-            } catch (SQLException e) {
-                log.debug("pool '{}' passive checkpoint failed", name, e);
-            } finally {
-                if (!writerLane.checkIn(pc, !pc.broken && pc.generation == generation, System.nanoTime())) {
-                    closePhysical(pc, PoolListener.CloseReason.BROKEN);
-                }
-            }
-        } finally {
-            writerLane.release();
+    void rolledBack(PoolEntry entry) {
+        if (entry.role == Role.WRITER) {
+            listener.transactionEnded(false, 0);
         }
     }
 }

@@ -105,10 +105,10 @@ class LeakDetectionTest {
             Connection leaked = pool.writer().getConnection();
             leaked.setAutoCommit(false);
             insert(leaked, 1);
-            pool.write(c -> {
+            PoolTestSupport.onOtherThread(x -> pool.write(c -> {
                 insert(c, 2);
                 return null;
-            });
+            }));
             assertThat(pool.stats().leaksReclaimed()).isEqualTo(1);
             assertThatThrownBy(() -> insert(leaked, 3)).isInstanceOf(SQLException.class);
             leaked.close();

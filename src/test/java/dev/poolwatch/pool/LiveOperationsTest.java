@@ -77,7 +77,8 @@ class LiveOperationsTest {
             assertThat(pool.config()).isSameAs(next);
             assertThat(pool.stats().reader().max()).isEqualTo(3);
             try (Connection held = pool.writer().getConnection()) {
-                assertThatThrownBy(() -> pool.writer().getConnection()).hasMessageContaining("timed out after");
+                assertThatThrownBy(() -> PoolTestSupport.onOtherThread(x -> pool.writer().getConnection()))
+                        .hasMessageContaining("timed out after");
             }
             SqlitePoolConfig fixed = pool.config().toBuilder().busyTimeout(Duration.ofSeconds(1)).build();
             assertThatThrownBy(() -> pool.reconfigure(fixed)).hasMessageStartingWith("busyTimeout cannot change");

@@ -179,7 +179,7 @@ class PoolConcurrencyTest {
         try (SqlitePool pool = openWithTable(config(dir).acquireTimeout(Duration.ofMillis(100)).build())) {
             Connection held = pool.writer().getConnection();
             long start = System.nanoTime();
-            assertThatThrownBy(() -> pool.write(c -> null))
+            assertThatThrownBy(() -> PoolTestSupport.onOtherThread(x -> pool.write(c -> null)))
                     .isInstanceOf(PoolTimeoutException.class)
                     .hasMessageContaining("pool 'test' - writer connection not available, request timed out after")
                     .hasMessageContaining("total=1, active=1, idle=0");

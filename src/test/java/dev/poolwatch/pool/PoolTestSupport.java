@@ -51,6 +51,18 @@ final class PoolTestSupport {
         }
     }
 
+    /** Runs {@code work} on a thread of its own: the writer refuses a second borrow on the thread that holds it. */
+    static <T> T onOtherThread(SqlFunction<T> work) throws Exception {
+        java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            return ex.submit(() -> work.apply(null)).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+
     static void assertConsistent(PoolStats.RoleStats s) {
         if (s.active() + s.idle() != s.total() || s.total() > s.max() || s.pending() < 0) {
             throw new AssertionError("inconsistent counts: " + s);

@@ -1,0 +1,112 @@
+package dev.poolwatch.pool;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds borrows held past leakDetectionThreshold and, past leakReclaimTimeout, takes them back. Everything it
+ * reads belongs to one borrow (its {@link ProxyConnection}), and a reclaim is a CAS on that borrow's state, so a
+ * borrow that ended a moment ago is never reported with the next holder's thread, nor is the next holder's
+ * connection taken. One concise log line per leak; the stack trace only where it shows the borrow site.
+ */
+final class LeakDetector {
+    private static final Logger log = LoggerFactory.getLogger(LeakDetector.class);
+
+    private final SqlitePool pool;
+    private final ConnectionBroker broker;
+    final LongAdder suspected = new LongAdder();
+    final LongAdder reclaimed = new LongAdder();
+
+    LeakDetector(SqlitePool pool, ConnectionBroker broker) {
+        this.pool = pool;
+        this.broker = broker;
+    }
+
+    void check(SqlitePool.Timing t, long now) {
+        for (PoolEntry e : broker.readers.entries()) {
+            check(e.borrow, t, now);
+        }
+        PoolEntry w = broker.writerEntry();
+        if (w != null) {
+            check(w.borrow, t, now);
+        }
+    }
+
+    private void check(ProxyConnection p, SqlitePool.Timing t, long now) {
+        if (p == null || p.state() != ProxyConnection.OPEN && p.state() != ProxyConnection.CALLER_CLOSED) {
+            return;
+        }
+        long held = now - p.borrowedNanos;
+        if (t.leakDetection() > 0 && held > t.leakDetection() && !p.leakReported) {
+            p.leakReported = true;
+            suspected.increment();
+            Role role = p.entry.role;
+            if (p.borrowSite != null) {
+                log.warn("pool '{}' - connection leak suspected: a {} connection has been held for {} ms by thread"
+                        + " '{}'", pool.name(), role.tag(), TimeUnit.NANOSECONDS.toMillis(held), p.borrower.getName(),
+                        p.borrowSite);
+            } else {
+                log.warn("pool '{}' - connection leak suspected: a {} connection has been held for {} ms by thread"
+                        + " '{}' (set leakDetectionStackTraces to log where it was borrowed)", pool.name(), role.tag(),
+                        TimeUnit.NANOSECONDS.toMillis(held), p.borrower.getName());
+            }
+            pool.listener().leakSuspected(role, held, p.borrower.getName(), p.borrowSite != null ? p.borrowSite
+                    : whereItIsNow(p));
+        }
+        if (t.leakReclaim() > 0 && held > t.leakReclaim()) {
+            reclaim(p, held);
+        }
+    }
+
+    /** The holder's stack now, for listeners, when the borrow site was not recorded. */
+    private static Throwable whereItIsNow(ProxyConnection p) {
+        Throwable now = new Throwable("stack of thread '" + p.borrower.getName() + "' when the leak was detected; set"
+                + " leakDetectionStackTraces(true) to record where connections are borrowed");
+        now.setStackTrace(p.borrower.getStackTrace());
+        return now;
+    }
+
+    /**
+     * Takes back, by force, every borrow held longer than leakReclaimTimeout. Returns how many; with no reclaim
+     * timeout configured it takes none, so a long but legitimate transaction is never rolled back by a
+     * remediation that only knows a leak was suspected.
+     */
+    int reclaimOverdue(SqlitePool.Timing t, long now) {
+        if (t.leakReclaim() <= 0) {
+            return 0;
+        }
+        int n = 0;
+        for (PoolEntry e : broker.readers.entries()) {
+            n += reclaimIfOverdue(e.borrow, t, now);
+        }
+        PoolEntry w = broker.writerEntry();
+        if (w != null) {
+            n += reclaimIfOverdue(w.borrow, t, now);
+        }
+        return n;
+    }
+
+    private int reclaimIfOverdue(ProxyConnection p, SqlitePool.Timing t, long now) {
+        return p != null && now - p.borrowedNanos > t.leakReclaim() && reclaim(p, now - p.borrowedNanos) ? 1 : 0;
+    }
+
+    private boolean reclaim(ProxyConnection p, long held) {
+        boolean txWasOpen;
+        synchronized (p) {
+            txWasOpen = p.txOpen;
+            if (!p.reclaim()) {
+                return false;
+            }
+        }
+        reclaimed.increment();
+        Role role = p.entry.role;
+        log.warn("pool '{}' reclaimed a {} connection held for {} ms by thread '{}'; {}", pool.name(), role.tag(),
+                TimeUnit.NANOSECONDS.toMillis(held), p.borrower.getName(),
+                txWasOpen ? "its open transaction is rolled back" : "no transaction was open on it");
+        pool.listener().leakReclaimed(role, held);
+        broker.discard(p, PoolListener.CloseReason.RECLAIMED);
+        return true;
+    }
+}

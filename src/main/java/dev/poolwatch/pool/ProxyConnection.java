@@ -1,0 +1,723 @@
+package dev.poolwatch.pool;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.CallableStatement;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.NClob;
+import java.sql.PreparedStatement;
+import java.sql.SQLClientInfoException;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.sql.Struct;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Executor;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * One borrow of a physical connection: what the caller holds until {@code close()}. It owns the borrow's state
+ * (holder, start, leak report, the statements it opened) and the caller's view of transactions: auto-commit is
+ * virtual, {@code BEGIN} is issued lazily before the first statement after {@code setAutoCommit(false)} or a
+ * {@code commit()}, so a write costs one BEGIN and one COMMIT, not the driver's extra pair.
+ */
+final class ProxyConnection implements Connection, JdbcOwner {
+
+    /** Lent to a callback of read() or write(): close() only stops it working, the pool gives it back after. */
+    static final int SCOPED = 1;
+    /** Inside write(): the pool owns the transaction, so the caller may not end it. */
+    static final int MANAGED = 2;
+
+    static final int OPEN = 0;
+    /** A scoped handle the caller closed; the pool has not taken it back yet. */
+    static final int CALLER_CLOSED = 1;
+    static final int RETURNED = 2;
+    static final int RECLAIMED = 3;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(ProxyConnection.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final SqlitePool pool;
+    final PoolEntry entry;
+    final SQLiteConnection raw;
+    private final int mode;
+    final boolean observed;
+    final long borrowedNanos;
+    final Thread borrower;
+    final Throwable borrowSite;
+    volatile boolean leakReported;
+
+    private volatile int state;
+    private boolean autoCommit = true;
+    /** A transaction this borrow began (lazily, or by the pool for write()) is open. */
+    volatile boolean txOpen;
+    /** What the caller's SQL did to the session (SqlSniffer flags), or TAINTED. */
+    int session;
+    static final int TAINTED = 8;
+    private boolean refusedSql;
+    boolean isolationChanged;
+    private ArrayList<AutoCloseable> open;
+    private ProxyDatabaseMetaData metaData;
+    private int savepoints;
+    private long txBeganNanos;
+
+    ProxyConnection(SqlitePool pool, PoolEntry entry, int mode, boolean observed, long nowNanos, boolean captureSite) {
+        this.pool = pool;
+        this.entry = entry;
+        this.raw = entry.raw;
+        this.mode = mode;
+        this.observed = observed;
+        this.borrowedNanos = nowNanos;
+        this.borrower = Thread.currentThread();
+        this.borrowSite = captureSite ? new Throwable("connection borrowed here") : null;
+    }
+
+    boolean scoped() {
+        return (mode & SCOPED) != 0;
+    }
+
+    boolean managed() {
+        return (mode & MANAGED) != 0;
+    }
+
+    int state() {
+        return state;
+    }
+
+    /** Ends the borrow for the caller; true for the one caller that must now give the entry back. */
+    boolean finish(int to) {
+        for (;;) {
+            int s = state;
+            if (s == RETURNED || s == RECLAIMED) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, to)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Takes the borrow away from its holder, unless it ended first. Synchronized with {@link #commit()} so that a
+     * commit either finished before (and the log says nothing was rolled back) or is refused after.
+     */
+    synchronized boolean reclaim() {
+        return finish(RECLAIMED);
+    }
+
+    /** The pool's BEGIN for write(). */
+    void beginManaged() throws SQLException {
+        entry.tx.begin();
+        txOpen = true;
+    }
+
+    /** The pool's COMMIT for write(); refused once the borrow was reclaimed, so a reclaimed write never commits. */
+    synchronized void commitManaged() throws SQLException {
+        if (state == RECLAIMED) {
+            throw closedError();
+        }
+        entry.tx.commit();
+        txOpen = false;
+    }
+
+    /** The pool's ROLLBACK for write(); none being open is fine. */
+    void rollbackManaged() throws SQLException {
+        txOpen = false;
+        entry.tx.rollback();
+    }
+
+    /** The pool gives it back at the end of read()/write(). */
+    void release() {
+        if (finish(RETURNED)) {
+            pool.giveBack(this);
+        }
+    }
+
+    ArrayList<AutoCloseable> takeOpen() {
+        ArrayList<AutoCloseable> o = open;
+        open = null;
+        return o;
+    }
+
+    private void checkOpen() throws SQLException {
+        if (state != OPEN) {
+            throw closedError();
+        }
+    }
+
+    private SQLException closedError() {
+        return new SQLException(state == RECLAIMED
+                ? "connection was reclaimed by pool '" + pool.name() + "' after it was held too long; its transaction was rolled back"
+                : "connection was returned to pool '" + pool.name() + "' and can no longer be used", "08003");
+    }
+
+    // ---------------------------------------------------------------- JdbcOwner
+
+    @Override
+    public Connection connection() {
+        return this;
+    }
+
+    @Override
+    public void beforeExecute(String sql) throws SQLException {
+        checkOpen();
+        if (sql != null) {
+            noteSql(sql);
+        }
+        if (refusedSql) {
+            refusedSql = false;
+            throw new SQLException("transaction control SQL (BEGIN, COMMIT, END, ROLLBACK) is not allowed inside"
+                    + " pool.write(): the pool commits when the callback returns and rolls back when it throws", "25000");
+        }
+        if (!autoCommit && !txOpen) {
+            long t0 = System.nanoTime();
+            try {
+                entry.tx.begin();
+            } catch (SQLException e) {
+                throw failed(e);
+            }
+            txOpen = true;
+            txBeganNanos = pool.began(entry, t0);
+        }
+    }
+
+    @Override
+    public void noteSql(String sql) {
+        int flags = SqlSniffer.classify(sql);
+        if (flags != 0) {
+            if (managed() && (flags & (SqlSniffer.ENDS | SqlSniffer.BEGINS)) != 0) {
+                refusedSql = true;
+            }
+            session |= flags;
+        }
+    }
+
+    @Override
+    public SQLException failed(SQLException e) {
+        pool.onError(entry, e);
+        return e;
+    }
+
+    @Override
+    public void track(AutoCloseable wrapper) {
+        if (open == null) {
+            open = new ArrayList<>();
+        }
+        open.add(wrapper);
+    }
+
+    @Override
+    public void untrack(AutoCloseable wrapper) {
+        ArrayList<AutoCloseable> o = open;
+        if (o != null) {
+            for (int i = o.size() - 1; i >= 0; i--) {
+                if (o.get(i) == wrapper) {
+                    o.remove(i);
+                    return;
+                }
+            }
+        }
+    }
+
+    private <T extends AutoCloseable> T tracked(T wrapper) {
+        track(wrapper);
+        return wrapper;
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    @Override
+    public Statement createStatement() throws SQLException {
+        checkOpen();
+        try {
+            return tracked(new ProxyStatement(this, raw.createStatement()));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public Statement createStatement(int type, int concurrency) throws SQLException {
+        checkOpen();
+        try {
+            return tracked(new ProxyStatement(this, raw.createStatement(type, concurrency)));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public Statement createStatement(int type, int concurrency, int holdability) throws SQLException {
+        checkOpen();
+        try {
+            return tracked(new ProxyStatement(this, raw.createStatement(type, concurrency, holdability)));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private PreparedStatement prepared(PreparedStatement ps) {
+        return tracked(new ProxyPreparedStatement(this, ps));
+    }
+
+    private void beforePrepare(String sql) throws SQLException {
+        checkOpen();
+        noteSql(sql);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        beforePrepare(sql);
+        try {
+            return prepared(raw.prepareStatement(sql));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int type, int concurrency) throws SQLException {
+        beforePrepare(sql);
+        try {
+            return prepared(raw.prepareStatement(sql, type, concurrency));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int type, int concurrency, int holdability)
+            throws SQLException {
+        beforePrepare(sql);
+        try {
+            return prepared(raw.prepareStatement(sql, type, concurrency, holdability));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        beforePrepare(sql);
+        try {
+            return prepared(raw.prepareStatement(sql, autoGeneratedKeys));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        beforePrepare(sql);
+        try {
+            return prepared(raw.prepareStatement(sql, columnIndexes));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        beforePrepare(sql);
+        try {
+            return prepared(raw.prepareStatement(sql, columnNames));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        beforePrepare(sql);
+        try {
+            return tracked(new ProxyCallableStatement(this, raw.prepareCall(sql)));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int type, int concurrency) throws SQLException {
+        beforePrepare(sql);
+        try {
+            return tracked(new ProxyCallableStatement(this, raw.prepareCall(sql, type, concurrency)));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int type, int concurrency, int holdability)
+            throws SQLException {
+        beforePrepare(sql);
+        try {
+            return tracked(new ProxyCallableStatement(this, raw.prepareCall(sql, type, concurrency, holdability)));
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public DatabaseMetaData getMetaData() throws SQLException {
+        checkOpen();
+        if (metaData == null) {
+            try {
+                metaData = new ProxyDatabaseMetaData(this, raw.getMetaData());
+            } catch (SQLException e) {
+                throw failed(e);
+            }
+        }
+        return metaData;
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    private void refuseInManaged(String what) throws SQLException {
+        if (managed()) {
+            throw new SQLException(what + " is not allowed inside pool.write(): the pool commits when the callback"
+                    + " returns and rolls back when it throws", "25000");
+        }
+    }
+
+    @Override
+    public void setAutoCommit(boolean on) throws SQLException {
+        checkOpen();
+        refuseInManaged("setAutoCommit()");
+        if (on && !autoCommit && txOpen) {
+            commit();
+        }
+        autoCommit = on;
+    }
+
+    @Override
+    public boolean getAutoCommit() throws SQLException {
+        checkOpen();
+        return autoCommit && !managed();
+    }
+
+    @Override
+    public synchronized void commit() throws SQLException {
+        checkOpen();
+        refuseInManaged("commit()");
+        if (autoCommit) {
+            throw new SQLException("database in auto-commit mode", "25000");
+        }
+        if (txOpen) {
+            try {
+                entry.tx.commit();
+            } catch (SQLException e) {
+                session |= SqlSniffer.OPENS;
+                throw failed(e);
+            }
+            txOpen = false;
+            pool.committed(entry, txBeganNanos);
+        }
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        checkOpen();
+        refuseInManaged("rollback()");
+        if (autoCommit) {
+            throw new SQLException("database in auto-commit mode", "25000");
+        }
+        if (txOpen) {
+            txOpen = false;
+            try {
+                entry.tx.rollback();
+            } catch (SQLException e) {
+                session |= SqlSniffer.OPENS;
+                throw failed(e);
+            }
+            pool.rolledBack(entry);
+        }
+    }
+
+    @Override
+    public Savepoint setSavepoint() throws SQLException {
+        return setSavepoint(null);
+    }
+
+    @Override
+    public Savepoint setSavepoint(String name) throws SQLException {
+        checkOpen();
+        // Like sqlite-jdbc: a savepoint in auto-commit mode turns auto-commit off, so the caller's commit() ends it.
+        if (autoCommit && !managed()) {
+            autoCommit = false;
+        }
+        beforeExecute(null);
+        int id = ++savepoints;
+        PoolSavepoint sp = new PoolSavepoint(id, name);
+        execRaw("SAVEPOINT " + sp.quoted());
+        return sp;
+    }
+
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        checkOpen();
+        execRaw("ROLLBACK TO " + PoolSavepoint.of(savepoint).quoted());
+    }
+
+    @Override
+    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        checkOpen();
+        execRaw("RELEASE " + PoolSavepoint.of(savepoint).quoted());
+    }
+
+    private void execRaw(String sql) throws SQLException {
+        try {
+            raw.getDatabase().exec(sql, false);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        checkOpen();
+        isolationChanged = true;
+        try {
+            raw.setTransactionIsolation(level);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public int getTransactionIsolation() throws SQLException {
+        checkOpen();
+        return raw.getTransactionIsolation();
+    }
+
+    // ---------------------------------------------------------------- life cycle
+
+    @Override
+    public void close() {
+        if (scoped()) {
+            STATE.compareAndSet(this, OPEN, CALLER_CLOSED);
+        } else {
+            release();
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return state != OPEN;
+    }
+
+    @Override
+    public boolean isValid(int timeout) throws SQLException {
+        if (timeout < 0) {
+            throw new SQLException("timeout must be 0 or more seconds, was " + timeout);
+        }
+        return state == OPEN && raw.isValid(timeout);
+    }
+
+    /** Stops whatever runs on the connection and discards it; the holder's transaction is rolled back. */
+    @Override
+    public void abort(Executor executor) throws SQLException {
+        if (executor == null) {
+            throw new SQLException("abort needs an executor");
+        }
+        if (finish(RETURNED)) {
+            pool.discard(this, executor);
+        }
+    }
+
+    @Override
+    public void setReadOnly(boolean readOnly) throws SQLException {
+        checkOpen();
+        if (readOnly != (entry.role == Role.READER)) {
+            throw new SQLFeatureNotSupportedException("pool '" + pool.name() + "': " + entry.role.tag()
+                    + " connections are " + (entry.role == Role.READER ? "read-only" : "read-write")
+                    + "; borrow from pool." + (readOnly ? "reader()" : "writer()") + " instead", "0A000");
+        }
+    }
+
+    @Override
+    public boolean isReadOnly() throws SQLException {
+        checkOpen();
+        return entry.role == Role.READER;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        checkOpen();
+        if (iface.isInstance(raw) || raw.isWrapperFor(iface)) {
+            // The caller can now change anything behind the pool's back (busy timeout, functions, auto-commit):
+            // this physical connection is closed when the borrow ends instead of being handed to someone else.
+            session |= TAINTED;
+            return iface.isInstance(raw) ? iface.cast(raw) : raw.unwrap(iface);
+        }
+        throw new SQLException("pool connection is not a wrapper for " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || iface.isInstance(raw) || raw.isWrapperFor(iface);
+    }
+
+    @Override
+    public String toString() {
+        return "poolwatch " + entry.role.tag() + " connection of pool '" + pool.name() + "'"
+                + (state != OPEN ? " (returned)" : "");
+    }
+
+    // ---------------------------------------------------------------- plain delegation
+
+    @Override
+    public String nativeSQL(String sql) throws SQLException {
+        checkOpen();
+        return raw.nativeSQL(sql);
+    }
+
+    @Override
+    public void setCatalog(String catalog) throws SQLException {
+        checkOpen();
+        raw.setCatalog(catalog);
+    }
+
+    @Override
+    public String getCatalog() throws SQLException {
+        checkOpen();
+        return raw.getCatalog();
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        checkOpen();
+        return raw.getWarnings();
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        checkOpen();
+        raw.clearWarnings();
+    }
+
+    @Override
+    public Map<String, Class<?>> getTypeMap() throws SQLException {
+        checkOpen();
+        return raw.getTypeMap();
+    }
+
+    @Override
+    public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+        checkOpen();
+        session |= TAINTED;
+        raw.setTypeMap(map);
+    }
+
+    @Override
+    public void setHoldability(int holdability) throws SQLException {
+        checkOpen();
+        raw.setHoldability(holdability);
+    }
+
+    @Override
+    public int getHoldability() throws SQLException {
+        checkOpen();
+        return raw.getHoldability();
+    }
+
+    @Override
+    public Clob createClob() throws SQLException {
+        checkOpen();
+        return raw.createClob();
+    }
+
+    @Override
+    public Blob createBlob() throws SQLException {
+        checkOpen();
+        return raw.createBlob();
+    }
+
+    @Override
+    public NClob createNClob() throws SQLException {
+        checkOpen();
+        return raw.createNClob();
+    }
+
+    @Override
+    public SQLXML createSQLXML() throws SQLException {
+        checkOpen();
+        return raw.createSQLXML();
+    }
+
+    @Override
+    public void setClientInfo(String name, String value) throws SQLClientInfoException {
+        raw.setClientInfo(name, value);
+    }
+
+    @Override
+    public void setClientInfo(Properties properties) throws SQLClientInfoException {
+        raw.setClientInfo(properties);
+    }
+
+    @Override
+    public String getClientInfo(String name) throws SQLException {
+        checkOpen();
+        return raw.getClientInfo(name);
+    }
+
+    @Override
+    public Properties getClientInfo() throws SQLException {
+        checkOpen();
+        return raw.getClientInfo();
+    }
+
+    @Override
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        checkOpen();
+        return raw.createArrayOf(typeName, elements);
+    }
+
+    @Override
+    public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+        checkOpen();
+        return raw.createStruct(typeName, attributes);
+    }
+
+    @Override
+    public void setSchema(String schema) throws SQLException {
+        checkOpen();
+        raw.setSchema(schema);
+    }
+
+    @Override
+    public String getSchema() throws SQLException {
+        checkOpen();
+        return raw.getSchema();
+    }
+
+    @Override
+    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+        checkOpen();
+        raw.setNetworkTimeout(executor, milliseconds);
+    }
+
+    @Override
+    public int getNetworkTimeout() throws SQLException {
+        checkOpen();
+        return raw.getNetworkTimeout();
+    }
+}
