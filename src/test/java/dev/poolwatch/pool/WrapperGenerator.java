@@ -97,11 +97,12 @@ public final class WrapperGenerator {
 
         Writer(Family family) {
             this.family = family;
-            this.self = simple(family.iface());
+            this.self = family.iface().getSimpleName();
         }
 
         String write() {
             List<Method> methods = methods();
+            simple(family.iface());
             boolean deprecated = false;
             body.append("\n    ").append(family.className()).append("(JdbcOwner owner, ").append(self)
                     .append(" delegate) {\n        super(owner, delegate);\n    }\n");
