@@ -92,7 +92,7 @@ final class LeakDetector {
         return p != null && now - p.borrowedNanos > t.leakReclaim() && reclaim(p, now - p.borrowedNanos) ? 1 : 0;
     }
 
-    private boolean reclaim(ProxyConnection p, long held) {
+    boolean reclaim(ProxyConnection p, long held) {
         boolean txWasOpen;
         synchronized (p) {
             txWasOpen = p.txOpen;

@@ -460,6 +460,17 @@ public final class SqlitePool implements AutoCloseable {
 
     // ---------------------------------------------------------------- for the package
 
+    /** The borrow holding the writer now, or null. */
+    ProxyConnection writerHolderForTest() {
+        PoolEntry w = broker.writerEntry();
+        return w == null ? null : w.borrow;
+    }
+
+    /** Reclaims one borrow as leak detection would; true if it was still held. */
+    boolean reclaim(ProxyConnection p) {
+        return leaks.reclaim(p, System.nanoTime() - p.borrowedNanos);
+    }
+
     Timing timing() {
         return timing;
     }

@@ -30,7 +30,10 @@ interface BenchSetup extends AutoCloseable {
     @Override
     void close();
 
-    /** poolwatch with its defaults (19 readers), leak detection off as HikariCP's default, metrics optional. */
+    /**
+     * poolwatch with its defaults (19 readers), leak detection off as HikariCP's default, metrics optional, used
+     * exactly as {@link HikariBench} uses HikariCP: through its DataSources, auto-commit off for writes.
+     */
     static BenchSetup poolwatch(Path db, boolean metrics) throws SQLException {
         SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(db).name("bench")
                 .leakDetectionThreshold(Duration.ZERO).build());
@@ -49,12 +52,23 @@ interface BenchSetup extends AutoCloseable {
 
             @Override
             public <T> T read(SqlFunction<T> work) throws SQLException {
-                return pool.read(work);
+                try (Connection c = pool.reader().getConnection()) {
+                    return work.apply(c);
+                }
             }
 
             @Override
             public void write(SqlFunction<?> work) throws SQLException {
-                pool.write(work);
+                try (Connection c = pool.writer().getConnection()) {
+                    c.setAutoCommit(false);
+                    try {
+                        work.apply(c);
+                        c.commit();
+                    } catch (SQLException | RuntimeException e) {
+                        c.rollback();
+                        throw e;
+                    }
+                }
             }
 
             @Override

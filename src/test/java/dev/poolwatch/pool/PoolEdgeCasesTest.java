@@ -278,4 +278,70 @@ class PoolEdgeCasesTest {
             }
         }
     }
+
+    @Test
+    void exceptionWhileResettingAReturnedConnectionStillFreesTheWriter() throws Exception {
+        try (SqlitePool pool = openWithTable(config(dir).acquireTimeout(Duration.ofSeconds(2)).build())) {
+            Connection c = pool.writer().getConnection();
+            ((ProxyConnection) c).track(() -> {
+                throw new IllegalStateException("a statement that fails to close");
+            });
+            c.close();
+            PoolTestSupport.onOtherThread(x -> pool.write(w -> {
+                insert(w, 1);
+                return null;
+            }));
+            assertThat(count(pool)).isEqualTo(1);
+            assertThat(pool.stats().writer().connectionsClosed()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void reclaimingABorrowThatEndedLeavesTheNextBorrowOfTheSameConnectionAlone() throws Exception {
+        try (SqlitePool pool = openWithTable(config(dir).maxReaders(1).build())) {
+            ProxyConnection first = (ProxyConnection) pool.reader().getConnection();
+            first.close();
+            try (Connection second = pool.reader().getConnection()) {
+                assertThat(((ProxyConnection) second).entry).isSameAs(first.entry);
+                assertThat(first.reclaim()).isFalse();
+                assertThat(count(second)).isZero();
+            }
+            assertThat(pool.stats().leaksReclaimed()).isZero();
+        }
+    }
+
+    @Test
+    void reclaimedWriteIsNeverCommitted() throws Exception {
+        try (SqlitePool pool = openWithTable(config(dir).build())) {
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch reclaimed = new CountDownLatch(1);
+            ExecutorService ex = Executors.newSingleThreadExecutor();
+            try {
+                Future<Object> write = ex.submit(() -> pool.write(c -> {
+                    insert(c, 1);
+                    inside.countDown();
+                    try {
+                        reclaimed.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                }));
+                inside.await();
+                ProxyConnection holder = pool.writerHolderForTest();
+                assertThat(pool.reclaim(holder)).isTrue();
+                reclaimed.countDown();
+                assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class)
+                        .hasMessageContaining("reclaimed");
+            } finally {
+                ex.shutdownNow();
+            }
+            assertThat(count(pool)).isZero();
+            pool.write(c -> {
+                insert(c, 2);
+                return null;
+            });
+            assertThat(count(pool)).isEqualTo(1);
+        }
+    }
 }
