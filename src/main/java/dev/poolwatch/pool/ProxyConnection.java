@@ -2,27 +2,13 @@ package dev.poolwatch.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.sql.Array;
-import java.sql.Blob;
-import java.sql.CallableStatement;
-import java.sql.Clob;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.NClob;
-import java.sql.PreparedStatement;
-import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.sql.SQLWarning;
-import java.sql.SQLXML;
 import java.sql.Savepoint;
-import java.sql.Statement;
-import java.sql.Struct;
 import java.util.ArrayList;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Executor;
-import org.sqlite.SQLiteConnection;
 
 /**
  * One borrow of a physical connection: what the caller holds until {@code close()}. It owns the borrow's state
@@ -30,7 +16,7 @@ import org.sqlite.SQLiteConnection;
  * virtual, {@code BEGIN} is issued lazily before the first statement after {@code setAutoCommit(false)} or a
  * {@code commit()}, so a write costs one BEGIN and one COMMIT, not the driver's extra pair.
  */
-final class ProxyConnection implements Connection, JdbcOwner {
+final class ProxyConnection extends ConnectionBase {
 
     /** Lent to a callback of read() or write(): close() only stops it working, the pool gives it back after. */
     static final int SCOPED = 1;
@@ -55,7 +41,6 @@ final class ProxyConnection implements Connection, JdbcOwner {
 
     final SqlitePool pool;
     final PoolEntry entry;
-    final SQLiteConnection raw;
     private final int mode;
     final boolean observed;
     final long borrowedNanos;
@@ -78,9 +63,9 @@ final class ProxyConnection implements Connection, JdbcOwner {
     private long txBeganNanos;
 
     ProxyConnection(SqlitePool pool, PoolEntry entry, int mode, boolean observed, long nowNanos, boolean captureSite) {
+        super(entry.raw);
         this.pool = pool;
         this.entry = entry;
-        this.raw = entry.raw;
         this.mode = mode;
         this.observed = observed;
         this.borrowedNanos = nowNanos;
@@ -155,10 +140,16 @@ final class ProxyConnection implements Connection, JdbcOwner {
         return o;
     }
 
-    private void checkOpen() throws SQLException {
+    @Override
+    void checkOpen() throws SQLException {
         if (state != OPEN) {
             throw closedError();
         }
+    }
+
+    @Override
+    void taint() {
+        session |= TAINTED;
     }
 
     private SQLException closedError() {
@@ -232,144 +223,6 @@ final class ProxyConnection implements Connection, JdbcOwner {
                     return;
                 }
             }
-        }
-    }
-
-    private <T extends AutoCloseable> T tracked(T wrapper) {
-        track(wrapper);
-        return wrapper;
-    }
-
-    // ---------------------------------------------------------------- statements
-
-    @Override
-    public Statement createStatement() throws SQLException {
-        checkOpen();
-        try {
-            return tracked(new ProxyStatement(this, raw.createStatement()));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public Statement createStatement(int type, int concurrency) throws SQLException {
-        checkOpen();
-        try {
-            return tracked(new ProxyStatement(this, raw.createStatement(type, concurrency)));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public Statement createStatement(int type, int concurrency, int holdability) throws SQLException {
-        checkOpen();
-        try {
-            return tracked(new ProxyStatement(this, raw.createStatement(type, concurrency, holdability)));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    private PreparedStatement prepared(PreparedStatement ps) {
-        return tracked(new ProxyPreparedStatement(this, ps));
-    }
-
-    private void beforePrepare(String sql) throws SQLException {
-        checkOpen();
-        noteSql(sql);
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql) throws SQLException {
-        beforePrepare(sql);
-        try {
-            return prepared(raw.prepareStatement(sql));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, int type, int concurrency) throws SQLException {
-        beforePrepare(sql);
-        try {
-            return prepared(raw.prepareStatement(sql, type, concurrency));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, int type, int concurrency, int holdability)
-            throws SQLException {
-        beforePrepare(sql);
-        try {
-            return prepared(raw.prepareStatement(sql, type, concurrency, holdability));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-        beforePrepare(sql);
-        try {
-            return prepared(raw.prepareStatement(sql, autoGeneratedKeys));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-        beforePrepare(sql);
-        try {
-            return prepared(raw.prepareStatement(sql, columnIndexes));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-        beforePrepare(sql);
-        try {
-            return prepared(raw.prepareStatement(sql, columnNames));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public CallableStatement prepareCall(String sql) throws SQLException {
-        beforePrepare(sql);
-        try {
-            return tracked(new ProxyCallableStatement(this, raw.prepareCall(sql)));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public CallableStatement prepareCall(String sql, int type, int concurrency) throws SQLException {
-        beforePrepare(sql);
-        try {
-            return tracked(new ProxyCallableStatement(this, raw.prepareCall(sql, type, concurrency)));
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public CallableStatement prepareCall(String sql, int type, int concurrency, int holdability)
-            throws SQLException {
-        beforePrepare(sql);
-        try {
-            return tracked(new ProxyCallableStatement(this, raw.prepareCall(sql, type, concurrency, holdability)));
-        } catch (SQLException e) {
-            throw failed(e);
         }
     }
 
@@ -582,142 +435,4 @@ final class ProxyConnection implements Connection, JdbcOwner {
                 + (state != OPEN ? " (returned)" : "");
     }
 
-    // ---------------------------------------------------------------- plain delegation
-
-    @Override
-    public String nativeSQL(String sql) throws SQLException {
-        checkOpen();
-        return raw.nativeSQL(sql);
-    }
-
-    @Override
-    public void setCatalog(String catalog) throws SQLException {
-        checkOpen();
-        raw.setCatalog(catalog);
-    }
-
-    @Override
-    public String getCatalog() throws SQLException {
-        checkOpen();
-        return raw.getCatalog();
-    }
-
-    @Override
-    public SQLWarning getWarnings() throws SQLException {
-        checkOpen();
-        return raw.getWarnings();
-    }
-
-    @Override
-    public void clearWarnings() throws SQLException {
-        checkOpen();
-        raw.clearWarnings();
-    }
-
-    @Override
-    public Map<String, Class<?>> getTypeMap() throws SQLException {
-        checkOpen();
-        return raw.getTypeMap();
-    }
-
-    @Override
-    public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
-        checkOpen();
-        session |= TAINTED;
-        raw.setTypeMap(map);
-    }
-
-    @Override
-    public void setHoldability(int holdability) throws SQLException {
-        checkOpen();
-        raw.setHoldability(holdability);
-    }
-
-    @Override
-    public int getHoldability() throws SQLException {
-        checkOpen();
-        return raw.getHoldability();
-    }
-
-    @Override
-    public Clob createClob() throws SQLException {
-        checkOpen();
-        return raw.createClob();
-    }
-
-    @Override
-    public Blob createBlob() throws SQLException {
-        checkOpen();
-        return raw.createBlob();
-    }
-
-    @Override
-    public NClob createNClob() throws SQLException {
-        checkOpen();
-        return raw.createNClob();
-    }
-
-    @Override
-    public SQLXML createSQLXML() throws SQLException {
-        checkOpen();
-        return raw.createSQLXML();
-    }
-
-    @Override
-    public void setClientInfo(String name, String value) throws SQLClientInfoException {
-        raw.setClientInfo(name, value);
-    }
-
-    @Override
-    public void setClientInfo(Properties properties) throws SQLClientInfoException {
-        raw.setClientInfo(properties);
-    }
-
-    @Override
-    public String getClientInfo(String name) throws SQLException {
-        checkOpen();
-        return raw.getClientInfo(name);
-    }
-
-    @Override
-    public Properties getClientInfo() throws SQLException {
-        checkOpen();
-        return raw.getClientInfo();
-    }
-
-    @Override
-    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
-        checkOpen();
-        return raw.createArrayOf(typeName, elements);
-    }
-
-    @Override
-    public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
-        checkOpen();
-        return raw.createStruct(typeName, attributes);
-    }
-
-    @Override
-    public void setSchema(String schema) throws SQLException {
-        checkOpen();
-        raw.setSchema(schema);
-    }
-
-    @Override
-    public String getSchema() throws SQLException {
-        checkOpen();
-        return raw.getSchema();
-    }
-
-    @Override
-    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
-        checkOpen();
-        raw.setNetworkTimeout(executor, milliseconds);
-    }
-
-    @Override
-    public int getNetworkTimeout() throws SQLException {
-        checkOpen();
-        return raw.getNetworkTimeout();
-    }
 }
