@@ -80,7 +80,7 @@ final class ConnectionBroker {
             now = System.nanoTime();
         }
         ProxyConnection p = new ProxyConnection(pool, e, mode, observed, now, t.leakDetection() > 0 && t.leakStackTraces());
-        e.borrow = p;
+        e.lend(p);
         if (lifecycle.closed()) {
             p.release();
             throw new PoolClosedException(pool.name());
@@ -219,7 +219,7 @@ final class ConnectionBroker {
         try {
             clean = SessionReset.reset(p);
         } finally {
-            e.borrow = null;
+            e.lend(null);
             now = System.nanoTime();
             SqlitePool.Timing t = pool.timing();
             boolean expired = t.maxLifetime() > 0 && now - e.createdNanos > t.maxLifetime();

@@ -18,10 +18,12 @@ final class PoolEntry {
     static final int REMOVED = 3;
 
     private static final VarHandle STATE;
+    private static final VarHandle BORROW;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(PoolEntry.class, "state", int.class);
+            BORROW = MethodHandles.lookup().findVarHandle(PoolEntry.class, "borrow", ProxyConnection.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -34,9 +36,12 @@ final class PoolEntry {
     final Transactions tx;
 
     private volatile int state;
-    /** When it last went back to FREE; read to decide on validation and idle retirement. */
-    volatile long freeSinceNanos;
-    /** The borrow that holds it now, null while free. */
+    /**
+     * When it last went back to FREE; read to decide on validation and idle retirement. Plain: written before the
+     * release store of the state, read after an acquire of it.
+     */
+    long freeSinceNanos;
+    /** The borrow that holds it now, null while free; read by leak detection and stats on other threads. */
     volatile ProxyConnection borrow;
     /** Raised an error that means it must not be handed out again. */
     volatile boolean broken;
@@ -49,6 +54,11 @@ final class PoolEntry {
         this.freeSinceNanos = createdNanos;
         this.tx = new Transactions(raw, role);
         this.state = IN_USE;
+    }
+
+    /** Publishes the borrow without the full fence of a volatile write: its readers only report on it. */
+    void lend(ProxyConnection p) {
+        BORROW.setRelease(this, p);
     }
 
     int state() {

@@ -51,7 +51,9 @@ final class WriterGate {
     private volatile Thread owner;
     private volatile boolean closed;
 
-    final LongAdder barged = new LongAdder();
+    /** Releases that left the writer free for whoever comes first although threads were queued. */
+    final LongAdder leftFree = new LongAdder();
+    /** Releases that handed the writer straight to a waiter past the bound. */
     final LongAdder handedOff = new LongAdder();
 
     WriterGate(long boundNanos, LongSupplier clock) {
@@ -173,9 +175,12 @@ final class WriterGate {
                 continue;
             }
             HELD.setVolatile(this, 0);
-            if (head != null) {
-                barged.increment();
-                wake(head);
+            // Read the head again: the one seen above may have left meanwhile, and a waiter that queued after this
+            // read sees the writer free by itself.
+            Waiter next = queue.peek();
+            if (next != null) {
+                leftFree.increment();
+                wake(next);
             }
             return;
         }
