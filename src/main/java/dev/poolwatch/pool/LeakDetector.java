@@ -16,6 +16,9 @@ final class LeakDetector {
 
     private final SqlitePool pool;
     private final ConnectionBroker broker;
+    /** Borrow sites whose stack trace was logged already: a leak from the same place is logged without it. */
+    private final java.util.Set<Integer> loggedSites = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int MAX_SITES = 1024;
     final LongAdder suspected = new LongAdder();
     final LongAdder reclaimed = new LongAdder();
 
@@ -43,14 +46,16 @@ final class LeakDetector {
             p.leakReported = true;
             suspected.increment();
             Role role = p.entry.role;
-            if (p.borrowSite != null) {
+            if (p.borrowSite != null && firstTimeAt(p.borrowSite)) {
                 log.warn("pool '{}' - connection leak suspected: a {} connection has been held for {} ms by thread"
                         + " '{}'", pool.name(), role.tag(), TimeUnit.NANOSECONDS.toMillis(held), p.borrower.getName(),
                         p.borrowSite);
             } else {
                 log.warn("pool '{}' - connection leak suspected: a {} connection has been held for {} ms by thread"
-                        + " '{}' (set leakDetectionStackTraces to log where it was borrowed)", pool.name(), role.tag(),
-                        TimeUnit.NANOSECONDS.toMillis(held), p.borrower.getName());
+                        + " '{}' ({})", pool.name(), role.tag(), TimeUnit.NANOSECONDS.toMillis(held),
+                        p.borrower.getName(), p.borrowSite != null ? "borrowed at " + callerFrame(p.borrowSite)
+                        + ", whose stack trace was logged before" : "set leakDetectionStackTraces to log where it was"
+                        + " borrowed");
             }
             pool.listener().leakSuspected(role, held, p.borrower.getName(), p.borrowSite != null ? p.borrowSite
                     : whereItIsNow(p));
@@ -58,6 +63,26 @@ final class LeakDetector {
         if (t.leakReclaim() > 0 && held > t.leakReclaim()) {
             reclaim(p, held);
         }
+    }
+
+    private static final java.util.Set<String> BORROW_PATH = java.util.Set.of(ProxyConnection.class.getName(),
+            ConnectionBroker.class.getName(), SqlitePool.class.getName(), RoleDataSource.class.getName());
+
+    /** The first frame after the pool's own borrow path: where the caller borrowed. */
+    private static StackTraceElement callerFrame(Throwable site) {
+        StackTraceElement[] frames = site.getStackTrace();
+        int last = -1;
+        for (int i = 0; i < frames.length; i++) {
+            if (BORROW_PATH.contains(frames[i].getClassName())) {
+                last = i;
+            }
+        }
+        return last + 1 < frames.length ? frames[last + 1] : null;
+    }
+
+    private boolean firstTimeAt(Throwable site) {
+        int key = java.util.Arrays.hashCode(site.getStackTrace());
+        return loggedSites.size() < MAX_SITES ? loggedSites.add(key) : !loggedSites.contains(key);
     }
 
     /** The holder's stack now, for listeners, when the borrow site was not recorded. */

@@ -47,6 +47,8 @@ final class ScenarioBenchmark {
     }
 
     private static final int USERS = 1000;
+    private static final int BURST_OPS = 20;
+    private static final long BURST_PAUSE_MILLIS = 50;
 
     private ScenarioBenchmark() {
     }
@@ -79,10 +81,22 @@ final class ScenarioBenchmark {
             long start = System.nanoTime() + WARM_UP.toNanos();
             long deadline = start + s.duration().toNanos();
             List<Thread> threads = new ArrayList<>();
+            // Burst: all workers wait at a barrier, run BURST_OPS operations as fast as they can, then pause.
+            java.util.concurrent.CyclicBarrier barrier = s.burst() ? new java.util.concurrent.CyclicBarrier(s.workers()) : null;
             for (int w = 0; w < s.workers(); w++) {
                 Thread t = new Thread(() -> {
                     ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                    int inBurst = 0;
                     while (System.nanoTime() < deadline) {
+                        if (barrier != null && inBurst-- <= 0) {
+                            try {
+                                Thread.sleep(BURST_PAUSE_MILLIS);
+                                barrier.await(BURST_PAUSE_MILLIS * 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                            } catch (Exception e) {
+                                return;
+                            }
+                            inBurst = BURST_OPS;
+                        }
                         long t0 = System.nanoTime();
                         boolean measured = t0 >= start;
                         boolean read = rnd.nextInt(100) < s.readPercent();

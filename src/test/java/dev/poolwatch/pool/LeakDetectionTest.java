@@ -120,4 +120,35 @@ class LeakDetectionTest {
             });
         }
     }
+
+    @Test
+    void eachLeakIsOneLogLineAndABorrowSitesTraceIsLoggedOnce() throws Exception {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LeakDetector.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try (SqlitePool pool = openWithTable(config(dir).leakDetectionThreshold(Duration.ofMillis(100))
+                .leakDetectionStackTraces(true).build())) {
+            for (int i = 0; i < 2; i++) {
+                Connection leaked = borrowHere(pool);
+                long before = pool.stats().leaksSuspected();
+                await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().leaksSuspected() == before + 1);
+                leaked.close();
+            }
+        } finally {
+            logger.detachAppender(appender);
+        }
+        List<ch.qos.logback.classic.spi.ILoggingEvent> leaks = appender.list.stream()
+                .filter(e -> e.getFormattedMessage().contains("connection leak suspected")).toList();
+        assertThat(leaks).hasSize(2);
+        assertThat(leaks.get(0).getThrowableProxy()).isNotNull();
+        assertThat(leaks.get(1).getThrowableProxy()).isNull();
+        assertThat(leaks.get(1).getFormattedMessage()).contains("borrowed at").contains("borrowHere");
+    }
+
+    private static Connection borrowHere(SqlitePool pool) throws SQLException {
+        return pool.reader().getConnection();
+    }
 }
