@@ -33,6 +33,9 @@ abstract class ConnectionBase implements Connection, JdbcOwner {
     /** Throws when the borrow is over. */
     abstract void checkOpen() throws SQLException;
 
+    /** Notes what the SQL does to the session; refuses what the borrow does not allow. */
+    abstract void checkSql(String sql) throws SQLException;
+
     /** The caller changed state the pool cannot undo: close the connection when the borrow ends. */
     abstract void taint();
 
@@ -77,7 +80,7 @@ abstract class ConnectionBase implements Connection, JdbcOwner {
 
     private void beforePrepare(String sql) throws SQLException {
         checkOpen();
-        noteSql(sql);
+        checkSql(sql);
     }
 
     @Override

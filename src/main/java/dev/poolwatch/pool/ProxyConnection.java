@@ -55,7 +55,6 @@ final class ProxyConnection extends ConnectionBase {
     /** What the caller's SQL did to the session (SqlSniffer flags), or TAINTED. */
     int session;
     static final int TAINTED = 8;
-    private boolean refusedSql;
     boolean isolationChanged;
     private ArrayList<AutoCloseable> open;
     private ProxyDatabaseMetaData metaData;
@@ -169,12 +168,7 @@ final class ProxyConnection extends ConnectionBase {
     public void beforeExecute(String sql) throws SQLException {
         checkOpen();
         if (sql != null) {
-            noteSql(sql);
-        }
-        if (refusedSql) {
-            refusedSql = false;
-            throw new SQLException("transaction control SQL (BEGIN, COMMIT, END, ROLLBACK) is not allowed inside"
-                    + " pool.write(): the pool commits when the callback returns and rolls back when it throws", "25000");
+            checkSql(sql);
         }
         if (!autoCommit && !txOpen) {
             long t0 = System.nanoTime();
@@ -190,12 +184,16 @@ final class ProxyConnection extends ConnectionBase {
 
     @Override
     public void noteSql(String sql) {
+        session |= SqlSniffer.classify(sql);
+    }
+
+    /** Notes what the SQL does to the session, and refuses transaction control inside a managed transaction. */
+    void checkSql(String sql) throws SQLException {
         int flags = SqlSniffer.classify(sql);
-        if (flags != 0) {
-            if (managed() && (flags & (SqlSniffer.ENDS | SqlSniffer.BEGINS)) != 0) {
-                refusedSql = true;
-            }
-            session |= flags;
+        session |= flags;
+        if (managed() && (flags & (SqlSniffer.ENDS | SqlSniffer.BEGINS)) != 0) {
+            throw new SQLException("transaction control SQL (BEGIN, COMMIT, END, ROLLBACK) is not allowed inside"
+                    + " pool.write(): the pool commits when the callback returns and rolls back when it throws", "25000");
         }
     }
 

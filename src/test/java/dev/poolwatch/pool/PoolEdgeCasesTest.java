@@ -344,4 +344,27 @@ class PoolEdgeCasesTest {
             assertThat(count(pool)).isEqualTo(1);
         }
     }
+
+    @Test
+    void transactionControlSqlIsRefusedInsideWriteEveryTime() throws Exception {
+        try (SqlitePool pool = openWithTable(config(dir).build())) {
+            pool.write(c -> {
+                assertThatThrownBy(() -> c.prepareStatement("COMMIT")).hasMessageContaining("not allowed");
+                try (Statement s = c.createStatement()) {
+                    for (int i = 0; i < 2; i++) {
+                        assertThatThrownBy(() -> s.execute("commit")).hasMessageContaining("not allowed");
+                        assertThatThrownBy(() -> s.execute("/* x */ BEGIN")).hasMessageContaining("not allowed");
+                        assertThatThrownBy(() -> s.execute("SELECT 1; END")).hasMessageContaining("not allowed");
+                    }
+                    s.execute("SAVEPOINT mine");
+                    insert(c, 1);
+                    s.execute("ROLLBACK TO mine");
+                    s.execute("RELEASE mine");
+                }
+                insert(c, 2);
+                return null;
+            });
+            assertThat(count(pool)).isEqualTo(1);
+        }
+    }
 }
