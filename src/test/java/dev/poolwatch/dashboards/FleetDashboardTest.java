@@ -61,6 +61,20 @@ class FleetDashboardTest {
         assertThat(table.path("targets")).extracting(t -> t.path("format").asText()).containsOnly("table");
     }
 
+    /** docs/fleet.md promises the dashboard works on a central store fed by deploy/remote-write's edge config. */
+    @Test
+    void readsOnlySeriesTheEdgeWritesToACentralStore() {
+        JsonNode keep = Compose.yaml("deploy/remote-write/prometheus.yml").path("remote_write").get(0)
+                .path("write_relabel_configs").get(0);
+        assertThat(keep.path("action").asText()).isEqualTo("keep");
+        java.util.regex.Pattern kept = java.util.regex.Pattern.compile(keep.path("regex").asText());
+        List<String> metrics = new ArrayList<>();
+        DashboardLinter.queries("fleet.json", fleetDashboard()).forEach(q ->
+                PromQl.analyse(q.expr()).selectors().forEach(sel -> metrics.add(sel.metric())));
+
+        assertThat(metrics).isNotEmpty().allSatisfy(m -> assertThat(kept.matcher(m).matches()).as(m).isTrue());
+    }
+
     @Test
     void everyQueryRunsOnAPrometheusScrapingThreeInstances() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), TestFleet.TOKEN);
