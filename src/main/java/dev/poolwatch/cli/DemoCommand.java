@@ -1,5 +1,6 @@
 package dev.poolwatch.cli;
 
+import dev.poolwatch.fleet.FleetOptions;
 import dev.poolwatch.load.SteadyLoad;
 import dev.poolwatch.pool.PoolStats;
 import dev.poolwatch.pool.SqlitePool;
@@ -26,6 +27,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin
     RecoveryOptions recovery;
+
+    @Mixin
+    FleetOptions fleet;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
             description = "Where demo.db and the event store live (default: ./${DEFAULT-VALUE}).")
@@ -70,8 +74,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         RecoverySettings recoverySettings = recovery.settings();
         PrintWriter out = exporter.spec.commandLine().getOut();
-        DemoRuntime demo = DemoRuntime.start(dataDir, exporter.exporter(System.getenv()), recoverySettings,
-                new DemoRuntime.LoadShape(workers, rate, readPercent));
+        DemoRuntime demo = DemoRuntime.start(dataDir, fleet.addTo(exporter.exporter(System.getenv())),
+                recoverySettings, new DemoRuntime.LoadShape(workers, rate, readPercent));
         SqlitePool pool = demo.pool;
         PoolWatch watch = demo.watch;
         SteadyLoad load = demo.load;

@@ -100,6 +100,7 @@ public final class LocalStack implements AutoCloseable {
         private Duration resendDelay = Duration.ofSeconds(5);
         private UnaryOperator<String> rules = UnaryOperator.identity();
         private UnaryOperator<String> alertmanagerConfig = UnaryOperator.identity();
+        private List<URI> moreExporters = List.of();
 
         private Builder(Path repo, URI exporter, Path tokenFile) {
             this.repo = repo;
@@ -146,6 +147,12 @@ public final class LocalStack implements AutoCloseable {
         /** Rewrites alertmanager.yml's text before the ports and token are filled in (tests shorten group_wait). */
         public Builder alertmanagerConfig(UnaryOperator<String> transform) {
             this.alertmanagerConfig = transform;
+            return this;
+        }
+
+        /** Further exporters Prometheus scrapes in the same job, for a fleet; webhooks still go to the first. */
+        public Builder alsoScrape(List<URI> exporters) {
+            this.moreExporters = List.copyOf(exporters);
             return this;
         }
 
@@ -221,7 +228,9 @@ public final class LocalStack implements AutoCloseable {
 
         private Path rewritePrometheus(Path file, List<Integer> amPorts) throws IOException {
             ObjectNode root = (ObjectNode) YAML.readTree(file.toFile());
-            String exporterTarget = exporter.getHost() + ":" + exporter.getPort();
+            List<String> exporterTargets = new ArrayList<>();
+            exporterTargets.add(exporter.getHost() + ":" + exporter.getPort());
+            moreExporters.forEach(e -> exporterTargets.add(e.getHost() + ":" + e.getPort()));
             ObjectNode global = root.with("global");
             if (scrapeInterval != null) {
                 global.put("scrape_interval", scrapeInterval.toMillis() + "ms");
@@ -231,7 +240,7 @@ public final class LocalStack implements AutoCloseable {
                 if (scrapeInterval != null && job.has("scrape_interval")) {
                     ((ObjectNode) job).put("scrape_interval", scrapeInterval.toMillis() + "ms");
                 }
-                replaceTargets(job.path("static_configs"), EXPORTER_TARGET, List.of(exporterTarget));
+                replaceTargets(job.path("static_configs"), EXPORTER_TARGET, exporterTargets);
             }
             for (JsonNode am : root.path("alerting").path("alertmanagers")) {
                 replaceTargets(am.path("static_configs"), ALERTMANAGER_TARGET,

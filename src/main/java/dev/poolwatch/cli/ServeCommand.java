@@ -1,5 +1,6 @@
 package dev.poolwatch.cli;
 
+import dev.poolwatch.fleet.FleetOptions;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
 import dev.poolwatch.recovery.RecoveryRoutes;
@@ -26,6 +27,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     RecoveryOptions recovery;
+
+    @Mixin
+    FleetOptions fleet;
 
     @Option(names = "--db", paramLabel = "PATH[=NAME]", required = true, split = ",",
             description = "A database file to monitor, optionally named (default name: the file name without"
@@ -73,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
             for (SqlitePoolConfig c : configs) {
                 pools.add(SqlitePool.open(c));
             }
-            watch = exporter.exporter(System.getenv(), pools.toArray(new SqlitePool[0]))
+            watch = fleet.addTo(exporter.exporter(System.getenv(), pools.toArray(new SqlitePool[0])))
                     .extension(new RecoveryRoutes(recoverySettings)).start();
         } catch (Exception e) {
             pools.forEach(SqlitePool::close);

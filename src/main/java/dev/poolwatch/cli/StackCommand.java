@@ -49,6 +49,11 @@ final class StackCommand implements Callable<Integer> {
             description = "Stop after this long; 0s runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
+    @Option(names = "--instances", paramLabel = "N", defaultValue = "1",
+            description = "Run N demo instances (1 to 8), each with its own database, and two clustered"
+                    + " Alertmanagers; see docs/fleet.md (default: ${DEFAULT-VALUE}).")
+    int instances;
+
     @Override
     public Integer call() throws Exception {
         exporter.validate();
@@ -57,6 +62,10 @@ final class StackCommand implements Callable<Integer> {
             if (port < 1 || port > 65535) {
                 throw new ParameterException(exporter.spec.commandLine(), "ports must be between 1 and 65535, was " + port);
             }
+        }
+        if (instances < 1 || instances > 8) {
+            throw new ParameterException(exporter.spec.commandLine(), "--instances must be between 1 and 8, was "
+                    + instances);
         }
         LocalStack.binary("Prometheus", "prometheus", "prometheus");
         LocalStack.binary("Alertmanager", "prometheus-alertmanager", "prometheus-alertmanager", "alertmanager");
@@ -71,6 +80,9 @@ final class StackCommand implements Callable<Integer> {
             exporter.tokenFile = tokenFile;
         }
         PrintWriter out = exporter.spec.commandLine().getOut();
+        if (instances > 1) {
+            return serveFleet(recoverySettings, tokenFile, out);
+        }
         DemoRuntime demo = DemoRuntime.start(dataDir, exporter.exporter(System.getenv()), recoverySettings,
                 new DemoRuntime.LoadShape(4, rate, 70));
         LocalStack stack;
@@ -99,6 +111,22 @@ final class StackCommand implements Callable<Integer> {
         out.println("  curl " + base + "/api/events?kind=recovery");
         out.println("Press Ctrl-C to stop all three.");
         out.flush();
+        life.serveFor(duration);
+        return 0;
+    }
+
+    /** Instance k listens on --port + k (or any free port with --port 0). */
+    private int serveFleet(RecoverySettings recoverySettings, Path tokenFile, PrintWriter out) throws Exception {
+        FleetStack fleet = FleetStack.start(instances, dataDir, k -> exporter.exporter(System.getenv())
+                        .port(exporter.port == 0 ? 0 : exporter.port + k), recoverySettings,
+                new DemoRuntime.LoadShape(4, rate, 70), first -> LocalStack.builder(repo, first, tokenFile)
+                        .prometheusPort(prometheusPort).alertmanagerPort(alertmanagerPort));
+        Lifecycle life = new Lifecycle(() -> {
+            fleet.close();
+            out.println("poolwatch stack stopped");
+            out.flush();
+        });
+        fleet.printTo(out, tokenFile);
         life.serveFor(duration);
         return 0;
     }

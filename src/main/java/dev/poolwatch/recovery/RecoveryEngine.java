@@ -274,7 +274,7 @@ public final class RecoveryEngine implements AutoCloseable {
     }
 
     /** Label values come from the sender: cut short and with control characters escaped, so no one forges log lines. */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < s.length() && out.length() < 200; i++) {
             char c = s.charAt(i);

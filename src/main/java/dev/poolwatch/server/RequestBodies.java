@@ -9,10 +9,17 @@ import java.io.InputStream;
 
 /** Reads request bodies with a size limit, so an oversized body costs at most the limit in memory. */
 final class RequestBodies {
+    /** The body once read: a before-handler (the fleet's ownership check) and the endpoint both read it. */
+    private static final String READ_BODY = "poolwatch.body";
+
     private RequestBodies() {
     }
 
     static byte[] read(Context ctx, long limit) {
+        byte[] cached = ctx.attribute(READ_BODY);
+        if (cached != null) {
+            return cached;
+        }
         String length = ctx.header("Content-Length");
         if (length != null) {
             try {
@@ -28,6 +35,7 @@ final class RequestBodies {
             if (body.length > limit) {
                 throw tooLarge(limit);
             }
+            ctx.attribute(READ_BODY, body);
             return body;
         } catch (IOException e) {
             throw ProblemException.badRequest("could not read the request body: " + e.getMessage());

@@ -59,7 +59,8 @@ class ComposeFileTest {
                 published.add(port.isTextual() ? port.asText().split(":")[1] : port.path("published").asText());
             }
         });
-        assertThat(published).containsExactlyInAnyOrder("9464", "9090", "9093", "3000");
+        assertThat(published).containsExactlyInAnyOrder("9464", "9090", "9093", "3000",
+                "9465", "9466", "9091", "9095", "9096");
     }
 
     @Test

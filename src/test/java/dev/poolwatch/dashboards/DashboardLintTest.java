@@ -21,7 +21,7 @@ class DashboardLintTest {
 
     /** The alert rules' dashboard_url annotations are written against these. */
     private static final List<String> FIXED_UIDS = List.of(
-            "poolwatch-overview", "poolwatch-pool-detail", "poolwatch-recovery", "poolwatch-jvm");
+            "poolwatch-overview", "poolwatch-pool-detail", "poolwatch-recovery", "poolwatch-jvm", "poolwatch-fleet");
 
     /** A row of the alert table in docs/dashboards.md: | `Alert` | `uid` | panel id | panel title | */
     private static final Pattern ALERT_LINK = Pattern.compile(

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** An external command-line tool (promtool, amtool, Alertmanager) the tests run. */
-final class Tool {
+public final class Tool {
 
     private static final long TIMEOUT_SECONDS = 60;
 
@@ -27,7 +27,7 @@ final class Tool {
      * The tool on PATH. A missing tool fails the test instead of skipping it: a rule check that silently does not
      * run would pass with broken rules.
      */
-    static Tool require(String name, String debianPackage) {
+    public static Tool require(String name, String debianPackage) {
         String path = System.getenv().getOrDefault("PATH", "");
         for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) {
@@ -43,7 +43,7 @@ final class Tool {
     }
 
     /** What the tool printed, stdout and stderr interleaved, and how it exited. */
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     /**
@@ -63,7 +63,7 @@ final class Tool {
     }
 
     /** Runs the tool to completion, logging to a file in {@code scratch}, the caller's temp directory. */
-    Result run(Path scratch, List<String> args) {
+    public Result run(Path scratch, List<String> args) {
         String name = executable.getFileName().toString();
         try {
             Path log = Files.createTempFile(scratch, name, ".log");
@@ -82,7 +82,7 @@ final class Tool {
     }
 
     /** Runs the tool and fails the test, showing the command and its output, unless it exits with 0. */
-    String runOk(Path scratch, List<String> args) {
+    public String runOk(Path scratch, List<String> args) {
         Result r = run(scratch, args);
         if (r.exitCode() != 0) {
             fail(executable.getFileName() + " " + String.join(" ", args) + " exited with " + r.exitCode() + ":\n"
