@@ -154,12 +154,10 @@ class HostileRequestTest {
         try (RawHttp c = RawHttp.connect(watch.uri())) {
             c.send("PUT /api/pools/app/config HTTP/1.1\r\nHost: x\r\nAuthorization: " + AUTH
                     + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"maxReaders\"");
-            // The body never completes: the idle timeout (2 s here) ends the read.
-            RawHttp.Response r = c.read(Duration.ofSeconds(10));
+            // The body never completes: the idle timeout (2 s here, 30 s by default) ends the read.
+            RawHttp.Response r = c.read(Duration.ofSeconds(40));
             assertProblem(r, 408, "body that stopped arriving");
             assertThat(r.body()).doesNotContain("Exception").doesNotContain("java.");
-        } catch (java.io.IOException closed) {
-            // Cutting the connection is an acceptable answer too; what matters is that no exception text leaked.
         }
         assertThat(pool.config().maxReaders()).isEqualTo(4);
     }
