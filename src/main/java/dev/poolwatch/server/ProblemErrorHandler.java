@@ -2,7 +2,6 @@ package dev.poolwatch.server;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -28,13 +27,6 @@ final class ProblemErrorHandler extends ErrorHandler {
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap(body(status)), callback);
         return true;
-    }
-
-    /** Used for errors found before a request exists, such as headers too large to parse. */
-    @Override
-    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
-        return ByteBuffer.wrap(body(status));
     }
 
     static byte[] body(int status) {
