@@ -31,6 +31,8 @@ final class RawHttp implements Closeable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private int pendingStatus;
+    private Map<String, String> pendingHeaders = Map.of();
 
     private RawHttp(Socket socket) throws IOException {
         this.socket = socket;
@@ -59,19 +61,27 @@ final class RawHttp implements Closeable {
         return this;
     }
 
-    /** Reads only the status line and headers of a response, leaving its body unread; returns the status. */
+    /** Reads only the status line and headers of a response, leaving its body for {@link #body}; returns the status. */
     int status(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
-        int status = statusLine();
-        headers();
-        return status;
+        pendingStatus = statusLine();
+        pendingHeaders = headers();
+        return pendingStatus;
+    }
+
+    /** Reads the body of the response whose head {@link #status} read. */
+    Response body(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        return body(pendingStatus, pendingHeaders);
     }
 
     /** Reads one response, waiting at most {@code timeout} for each read. */
     Response read(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
-        int status = statusLine();
-        Map<String, String> headers = headers();
+        return body(statusLine(), headers());
+    }
+
+    private Response body(int status, Map<String, String> headers) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         boolean complete;
         try {
