@@ -163,7 +163,7 @@ class SlowClientTest {
             Thread.sleep(1000);
             List<Long> metricsMs = new ArrayList<>();
             List<Long> healthMs = new ArrayList<>();
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i < 20; i++) {
                 metricsMs.add(millis("/metrics", 200));
                 healthMs.add(millis("/health/live", 200));
                 Thread.sleep(50);
