@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " operations against a pool; print a report, optionally write it as JSON and CSV, and check"
                 + " gates. Exit codes: 0 ok, 2 bad usage, 3 a gate was missed, 4 the integrity check failed.",
         footer = {"", "Scenarios: light 5 workers 30s, medium 10 60s, heavy 15 120s, extreme 25 180s,"
-                + " write-heavy 15 60s with 70% writes, burst 25 workers released at once repeatedly for 60s."})
+                + " write-heavy 15 60s with 70%% writes, burst 25 workers released at once repeatedly for 60s."})
 final class LoadCommand implements Callable<Integer> {
 
     static final int GATE_MISSED = 3;
@@ -63,7 +63,7 @@ final class LoadCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--max-error-rate", paramLabel = "RATE",
-            description = "Gate: fail (exit 3) if any scenario's error rate is above this, e.g. 1% or 0.01.")
+            description = "Gate: fail (exit 3) if any scenario's error rate is above this, e.g. 1%% or 0.01.")
     String maxErrorRate;
 
     @Option(names = "--max-p99-acquire", paramLabel = "DURATION", converter = Durations.class,

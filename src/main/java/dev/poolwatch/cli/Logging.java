@@ -21,7 +21,7 @@ final class Logging {
         configurator.setContext(context);
         context.reset();
         try {
-            configurator.doConfigure(Logging.class.getResource("/logback-json.xml"));
+            configurator.doConfigure(Logging.class.getResource("logback-json.xml"));
         } catch (JoranException e) {
             throw new IllegalStateException("cannot configure JSON logging", e);
         }

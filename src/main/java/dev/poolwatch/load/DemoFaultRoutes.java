@@ -36,7 +36,8 @@ public final class DemoFaultRoutes implements PoolWatch.Extension {
             context.requireToken(ctx);
             FaultInjector.Fault fault = fault(ctx);
             Duration duration = Duration.ofSeconds(60);
-            if (ctx.header("Content-Length") != null && !"0".equals(ctx.header("Content-Length"))) {
+            boolean chunked = ctx.header("Transfer-Encoding") != null;
+            if (chunked || ctx.header("Content-Length") != null && !"0".equals(ctx.header("Content-Length"))) {
                 JsonNode body = context.jsonBody(ctx);
                 JsonNode seconds = body.get("seconds");
                 if (seconds == null || !seconds.isIntegralNumber() || seconds.asLong() < 1 || seconds.asLong() > 600) {

@@ -1,5 +1,6 @@
 package dev.poolwatch.server;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -25,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,12 +67,19 @@ public final class PoolWatch implements AutoCloseable {
         /** Throws the 401/403 problem unless the request carries the bearer token. */
         void requireToken(io.javalin.http.Context ctx);
 
-        /** Reads the body as a JSON object within the body limit, or throws the 400/413 problem. */
+        /** Reads the body as a JSON object within the body limit, or throws the 400/408/413 problem. */
         com.fasterxml.jackson.databind.JsonNode jsonBody(io.javalin.http.Context ctx);
+
+        /**
+         * Runs {@code change} while no other change to the named pool's settings runs ({@code PUT .../config} takes
+         * the same lock), so that reading the live settings, saving and applying them are never interleaved with
+         * another change and the saved settings always match the live ones. A 404 problem for an unknown pool.
+         */
+        <T> T serializedConfigChange(String pool, java.util.concurrent.Callable<T> change) throws Exception;
     }
 
     /** A monitored pool and what the exporter attached to it. */
-    record Monitored(SqlitePool pool, PoolMetrics metrics, PoolEventRecorder recorder) {
+    record Monitored(SqlitePool pool, PoolMetrics metrics, PoolEventRecorder recorder, ReentrantLock configLock) {
     }
 
     private final Map<String, Monitored> pools;
@@ -89,7 +97,8 @@ public final class PoolWatch implements AutoCloseable {
         this.ownsRegistry = b.registry == null;
         this.store = store;
         this.json = new ObjectMapper().registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.extensions = List.copyOf(b.extensions);
         this.bind = b.bind;
         Map<String, Counter> rejections = new ConcurrentHashMap<>();
@@ -107,7 +116,7 @@ public final class PoolWatch implements AutoCloseable {
             metrics.bindTo(registry);
             PoolEventRecorder recorder = new PoolEventRecorder(pool.name(), store);
             pool.addListener(recorder);
-            attached.put(pool.name(), new Monitored(pool, metrics, recorder));
+            attached.put(pool.name(), new Monitored(pool, metrics, recorder, new ReentrantLock()));
         }
         this.pools = attached;
         ExporterRoutes routes = new ExporterRoutes(this.pools, registry, store, auth, json, b.maxBodyBytes,
@@ -117,24 +126,15 @@ public final class PoolWatch implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jetty.host = b.bind;
             config.jetty.port = b.port;
-            config.jetty.threadPool = threads();
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = b.maxBodyBytes;
-            // Jetty caches header values per connection and, by default, matches them ignoring case: after a good
-            // token, the same token in another case was read as the good one on that connection (found by fuzzing).
-            config.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
+            JettySetup.apply(config, new JettySetup.Limits(b.bind, b.port, b.idleTimeout, b.requestTimeout,
+                    b.maxConnections));
             routes.addTo(config);
             for (Extension e : extensions) {
                 e.addRoutes(config, context);
             }
         });
-    }
-
-    private static QueuedThreadPool threads() {
-        QueuedThreadPool pool = new QueuedThreadPool(32, 2);
-        pool.setName("poolwatch-http");
-        pool.setDaemon(true);
-        return pool;
     }
 
     public static Builder builder() {
@@ -196,6 +196,9 @@ public final class PoolWatch implements AutoCloseable {
         private EventStore.Settings eventSettings = EventStore.Settings.DEFAULT;
         private PrometheusMeterRegistry registry;
         private Duration readinessTimeout = Duration.ofMillis(250);
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private int maxConnections = 512;
 
         private Builder() {
         }
@@ -253,6 +256,30 @@ public final class PoolWatch implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a connection may stay silent, which is also how long a blocked read or write of a request waits
+         * for the client (100 ms to 10 min, default 30 s).
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a client may take to send a request's headers; its body must have arrived by twice this from the
+         * start of the request (100 ms to 10 min, default 10 s). Slower connections are closed.
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /** Open connections accepted at once; more wait in the listen backlog (1 to 100000, default 512). */
+        public Builder maxConnections(int max) {
+            this.maxConnections = max;
+            return this;
+        }
+
         public Builder extension(Extension extension) {
             extensions.add(Objects.requireNonNull(extension, "extension"));
             return this;
@@ -283,6 +310,11 @@ public final class PoolWatch implements AutoCloseable {
                 throw new IllegalArgumentException("readinessTimeout must be between 1 ms and 10 s, was "
                         + readinessTimeout);
             }
+            checkTimeout("idleTimeout", idleTimeout);
+            checkTimeout("requestTimeout", requestTimeout);
+            if (maxConnections < 1 || maxConnections > 100_000) {
+                throw new IllegalArgumentException("maxConnections must be between 1 and 100000, was " + maxConnections);
+            }
             Path file = eventStoreFile != null ? eventStoreFile
                     : pools.get(0).config().path().resolveSibling(EventStore.DEFAULT_FILE_NAME);
             EventStore store = EventStore.open(file, eventSettings);
@@ -304,6 +336,12 @@ public final class PoolWatch implements AutoCloseable {
                         + " or set POOLWATCH_TOKEN to enable them");
             }
             return watch;
+        }
+
+        private static void checkTimeout(String name, Duration d) {
+            if (d == null || d.toMillis() < 100 || d.toMinutes() > 10) {
+                throw new IllegalArgumentException(name + " must be between 100 ms and 10 min, was " + d);
+            }
         }
     }
 }

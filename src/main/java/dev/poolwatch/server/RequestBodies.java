@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.TimeoutException;
 
 /** Reads request bodies with a size limit, so an oversized body costs at most the limit in memory. */
 final class RequestBodies {
@@ -38,8 +39,20 @@ final class RequestBodies {
             ctx.attribute(READ_BODY, body);
             return body;
         } catch (IOException e) {
-            throw ProblemException.badRequest("could not read the request body: " + e.getMessage());
+            throw unreadable(e);
         }
+    }
+
+    /** What went wrong, in the client's terms: the exception's own text can name server internals. */
+    private static ProblemException unreadable(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return new ProblemException(408, "request-timeout", "Request timeout",
+                        "the request body did not arrive in time");
+            }
+        }
+        return ProblemException.badRequest("the request body could not be read: the connection failed or the body"
+                + " was shorter than its Content-Length");
     }
 
     /** The body as a JSON object; anything else is a 400 naming what was wrong. */
@@ -54,7 +67,7 @@ final class RequestBodies {
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw ProblemException.badRequest("the request body could not be read: " + e.getMessage());
+            throw ProblemException.badRequest("the request body is not valid JSON");
         }
         if (node == null || !node.isObject()) {
             throw ProblemException.badRequest("the request body must be a JSON object");

@@ -40,6 +40,7 @@ public final class EventStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventStore.class);
     private static final int BATCH = 500;
+    private static final int EXPORT_PAGE = 500;
     private static final TypeReference<Map<String, Object>> DETAILS = new TypeReference<>() {};
 
     /** Settings of the store. */
@@ -233,39 +234,37 @@ public final class EventStore implements AutoCloseable {
         });
     }
 
-    /** Streams every event since {@code since} (all if null), oldest first, without holding them in memory. */
+    /**
+     * Hands every event since {@code since} (all if null), oldest first, to {@code sink}. Events are read a page at a
+     * time in short read transactions and handed over between them, so a slow sink (a client reading an export
+     * slowly) never holds a database connection. Events written during the export may be included; none is repeated.
+     */
     public void exportEvents(Instant since, EventSink sink) throws SQLException, IOException {
-        try {
-            pool.read(c -> {
-                try (PreparedStatement ps = prepare(c, "SELECT id, time_ms, pool, kind, severity, message, details"
-                        + " FROM pool_events WHERE time_ms >= ? ORDER BY id", List.of(since == null ? Long.MIN_VALUE
-                        : since.toEpochMilli()));
-                     ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        sink.accept(event(rs));
-                    }
-                } catch (IOException e) {
-                    throw new SQLException(new ExportAborted(e));
-                }
-                return null;
-            });
-        } catch (SQLException e) {
-            if (e.getCause() instanceof ExportAborted) {
-                throw ((ExportAborted) e.getCause()).io;
+        long after = Long.MIN_VALUE;
+        List<Event> page;
+        do {
+            page = exportPage(since == null ? Long.MIN_VALUE : since.toEpochMilli(), after);
+            for (Event e : page) {
+                sink.accept(e);
             }
-            throw e;
-        }
+            if (!page.isEmpty()) {
+                after = page.get(page.size() - 1).id();
+            }
+        } while (page.size() == EXPORT_PAGE);
     }
 
-    /** Carries the sink's I/O failure through the SQL callback. */
-    private static final class ExportAborted extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final transient IOException io;
-
-        ExportAborted(IOException io) {
-            super(io);
-            this.io = io;
-        }
+    private List<Event> exportPage(long sinceMs, long afterId) throws SQLException {
+        return pool.read(c -> {
+            List<Event> out = new ArrayList<>(EXPORT_PAGE);
+            try (PreparedStatement ps = prepare(c, "SELECT id, time_ms, pool, kind, severity, message, details"
+                    + " FROM pool_events WHERE time_ms >= ? AND id > ? ORDER BY id LIMIT ?",
+                    List.of(sinceMs, afterId, EXPORT_PAGE)); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(event(rs));
+                }
+            }
+            return out;
+        });
     }
 
     /** Deletes events older than {@code cutoff}; returns how many. */

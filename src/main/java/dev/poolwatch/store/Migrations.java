@@ -10,7 +10,7 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Brings the store's schema up to date with the SQL files in {@code db/migration}, in order, recording the version
+ * Brings the store's schema up to date with the SQL files in {@code dev/poolwatch/store/migration}, in order, recording the version
  * reached in {@code PRAGMA user_version}. Each file runs in one transaction with its version bump, so a failed
  * migration leaves the previous version intact.
  */
@@ -64,7 +64,9 @@ final class Migrations {
     }
 
     private static String load(String file) {
-        String resource = "/db/migration/" + file;
+        // Beside this class, not in db/migration: Flyway and Spring Boot scan that folder of every jar by default and
+        // would take these files for the application's own migrations.
+        String resource = "migration/" + file;
         try (InputStream in = Migrations.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("migration " + resource + " is missing from the jar");

@@ -44,6 +44,14 @@ class LoadCommandTest {
     }
 
     @Test
+    void helpPrintsPercentSignsWithoutPicocliWarnings() {
+        CliRun r = run("load", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).doesNotContain("picocli WARN");
+        assertThat(r.out()).contains("e.g. 1% or 0.01", "with 70% writes");
+    }
+
+    @Test
     void badArgumentsExitWithTwo() {
         assertThat(run("load", "--scenario", "huge").code()).isEqualTo(2);
         assertThat(run("load", "--read-percent", "95").err()).contains("--read-percent must be between 30 and 80");

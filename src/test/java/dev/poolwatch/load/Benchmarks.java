@@ -209,8 +209,7 @@ public final class Benchmarks {
         sb.append("| JVM | ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.version")).append(" |\n");
         sb.append("| sqlite-jdbc | ").append(org.sqlite.SQLiteJDBCLoader.getVersion()).append(" |\n");
-        sb.append("| HikariCP | ").append(com.zaxxer.hikari.HikariDataSource.class.getPackage().getImplementationVersion())
-                .append(" |\n\n");
+        sb.append("| HikariCP | ").append(mavenVersion("com.zaxxer", "HikariCP")).append(" |\n\n");
         sb.append("Command: `scripts/bench` (this run: `--seconds ").append(seconds).append(" --rounds ")
                 .append(rounds).append("`).\n\n");
         sb.append("## Scenario comparison\n\n");
@@ -318,6 +317,22 @@ public final class Benchmarks {
 
     private static ScenarioBenchmark.Result find(List<ScenarioBenchmark.Result> results, Scenario s, String setup) {
         return results.stream().filter(r -> r.scenario().equals(s) && r.setup().equals(setup)).findFirst().orElseThrow();
+    }
+
+    /**
+     * The version Maven resolved for a dependency, from the {@code pom.properties} in its jar: HikariCP's manifest has
+     * no Implementation-Version, so {@code Package.getImplementationVersion()} is null for it.
+     */
+    static String mavenVersion(String groupId, String artifactId) throws IOException {
+        String resource = "META-INF/maven/" + groupId + "/" + artifactId + "/pom.properties";
+        try (java.io.InputStream in = Benchmarks.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " is not on the class path");
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version");
+        }
     }
 
     private static String memory() {
