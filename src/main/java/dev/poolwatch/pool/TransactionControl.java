@@ -3,9 +3,9 @@ package dev.poolwatch.pool;
 import java.util.Locale;
 
 /**
- * Recognises SQL that would end or escape the transaction a group-commit batch shares between callers. SQLite only
- * ever runs the first statement of a string given to the driver, so its first keyword decides; comments before it are
- * skipped, since SQLite skips them too.
+ * Recognises SQL that would end or escape the transaction a group-commit batch shares between callers. sqlite-jdbc
+ * runs every statement of a string given to {@code Statement.execute}, so each statement is checked, split on
+ * semicolons the way SQLite does (outside quotes and comments, and outside a trigger's BEGIN … END body).
  */
 final class TransactionControl {
 
@@ -24,6 +24,17 @@ final class TransactionControl {
             return null;
         }
         Words w = new Words(sql);
+        while (w.more()) {
+            String why = refusal(w, batchSavepoint);
+            if (why != null) {
+                return why;
+            }
+            w.skipStatement();
+        }
+        return null;
+    }
+
+    private static String refusal(Words w, String batchSavepoint) {
         String first = w.next();
         switch (first) {
             case "BEGIN":
@@ -42,6 +53,9 @@ final class TransactionControl {
             }
             case "RELEASE":
                 return names(w, batchSavepoint) ? refused("RELEASE of the batch's savepoint") : null;
+            case "CREATE":
+                w.inCreate = true;
+                return null;
             default:
                 return null;
         }
@@ -60,16 +74,56 @@ final class TransactionControl {
                 + " other callers and the pool commits it; throw to undo your own work, or use a SAVEPOINT of your own";
     }
 
-    /** The upper-cased words of a statement, quotes around a name removed, comments and punctuation skipped. */
+    /** The upper-cased words of a statement, quotes around a name removed, comments skipped. */
     private static final class Words {
         private final String sql;
         private int i;
+        /** The statement is a CREATE: a BEGIN in it opens a trigger body, whose semicolons do not end it. */
+        boolean inCreate;
+        /** The last word was quoted: a name or a literal, never a keyword or a semicolon. */
+        private boolean quoted;
 
         Words(String sql) {
             this.sql = sql;
         }
 
+        boolean more() {
+            skipSpaceAndComments();
+            while (i < sql.length() && sql.charAt(i) == ';') {
+                i++;
+                skipSpaceAndComments();
+            }
+            return i < sql.length();
+        }
+
+        /** Moves past the end of the current statement: its semicolon, or the end of the string. */
+        void skipStatement() {
+            boolean body = false;
+            int cases = 0;
+            for (String word = next(); !word.isEmpty() || quoted; word = next()) {
+                if (quoted) {
+                    continue;
+                }
+                if (word.equals(";") && !body) {
+                    break;
+                }
+                if (inCreate && word.equals("BEGIN")) {
+                    body = true;
+                } else if (body && word.equals("CASE")) {
+                    cases++;
+                } else if (body && word.equals("END")) {
+                    if (cases > 0) {
+                        cases--;
+                    } else {
+                        body = false;
+                    }
+                }
+            }
+            inCreate = false;
+        }
+
         String next() {
+            quoted = false;
             skipSpaceAndComments();
             if (i >= sql.length()) {
                 return "";
@@ -78,11 +132,12 @@ final class TransactionControl {
             char close = open == '"' ? '"' : open == '`' ? '`' : open == '[' ? ']' : open == '\'' ? '\'' : 0;
             int start;
             if (close != 0) {
+                quoted = true;
                 start = ++i;
                 while (i < sql.length() && sql.charAt(i) != close) {
                     i++;
                 }
-                String word = sql.substring(start, i);
+                String word = sql.substring(start, Math.min(i, sql.length()));
                 i++;
                 return word.toUpperCase(Locale.ROOT);
             }
