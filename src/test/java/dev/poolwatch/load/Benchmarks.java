@@ -50,19 +50,27 @@ public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         int seconds = 15;
+        int rounds = 3;
         Path out = Path.of("docs/benchmarks.md");
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--seconds")) {
                 seconds = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--rounds")) {
+                rounds = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--out")) {
                 out = Path.of(args[++i]);
             } else {
-                throw new IllegalArgumentException("unknown argument " + args[i] + "; use --seconds N and --out FILE");
+                throw new IllegalArgumentException("unknown argument " + args[i]
+                        + "; use --seconds N, --rounds N and --out FILE");
             }
+        }
+        if (seconds < 1 || rounds < 1) {
+            throw new IllegalArgumentException("--seconds and --rounds must be at least 1, were " + seconds + " and "
+                    + rounds);
         }
         Path work = Files.createTempDirectory("poolwatch-bench-");
         try {
-            run(seconds, out, work);
+            run(seconds, rounds, out, work);
         } finally {
             try (Stream<Path> files = Files.walk(work)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -86,25 +94,37 @@ public final class Benchmarks {
         BenchSetup open(Path db) throws Exception;
     }
 
-    private static void run(int seconds, Path out, Path work) throws Exception {
+    private static void run(int seconds, int rounds, Path out, Path work) throws Exception {
         Duration d = Duration.ofSeconds(seconds);
         List<Scenario> scenarios = List.of(
                 Scenario.named("medium").withDuration(d),
                 Scenario.named("extreme").withDuration(d),
-                Scenario.named("write-heavy").withDuration(d));
+                Scenario.named("write-heavy").withDuration(d).withWorkers(25));
         List<Named> setups = List.of(
                 new Named("poolwatch", unchecked(db -> BenchSetup.poolwatch(db, false))),
                 new Named("hikari-naive", unchecked(BenchSetup::hikariNaive)),
                 new Named("hikari-tuned", unchecked(BenchSetup::hikariTuned)),
                 new Named("hikari-split", unchecked(BenchSetup::hikariSplit)),
-                new Named("serial", unchecked(BenchSetup::serial)));
-        List<ScenarioBenchmark.Result> results = new ArrayList<>();
-        for (Scenario s : scenarios) {
-            for (Named n : setups) {
-                System.out.printf(Locale.ROOT, "scenario %s on %s (%d s)%n", s.name(), n.name(), seconds);
-                results.add(ScenarioBenchmark.run(work, s, n.factory()));
+                new Named("serial", unchecked(BenchSetup::serial)),
+                new Named("poolwatch-batched", unchecked(db -> BenchSetup.poolwatchBatched(db,
+                        SqlitePoolConfig.Synchronous.NORMAL))),
+                new Named("poolwatch-batched-full", unchecked(db -> BenchSetup.poolwatchBatched(db,
+                        SqlitePoolConfig.Synchronous.FULL))),
+                new Named("hikari-tuned-full", unchecked(BenchSetup::hikariTunedFull)));
+        // Rounds alternate over every cell, so drift of a shared machine spreads over all setups alike.
+        Map<String, List<ScenarioBenchmark.Result>> cells = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (Scenario s : scenarios) {
+                for (Named n : setups) {
+                    System.out.printf(Locale.ROOT, "round %d/%d: scenario %s on %s (%d s)%n", round, rounds, s.name(),
+                            n.name(), seconds);
+                    cells.computeIfAbsent(s.name() + "/" + n.name(), k -> new ArrayList<>())
+                            .add(ScenarioBenchmark.run(work, s, n.factory()));
+                }
             }
         }
+        List<ScenarioBenchmark.Result> results = cells.values().stream().map(GroupCommitBench::medianRound).toList();
+        Map<String, Double> ceilings = GroupCommitBench.ceilings(work, d, rounds);
         System.out.println("metrics overhead (medium, 3 alternating rounds each)");
         List<Double> withMetrics = new ArrayList<>();
         List<Double> without = new ArrayList<>();
@@ -133,14 +153,14 @@ public final class Benchmarks {
         }
         Path plot = out.resolveSibling("benchmarks.png");
         plot(results, scenarios, setups.stream().map(Named::name).toList(), plot);
-        Files.writeString(out, markdown(seconds, results, scenarios, setups.stream().map(Named::name).toList(),
-                median(without), median(withMetrics), cycle, scrape, plot.getFileName().toString()));
+        Files.writeString(out, markdown(seconds, rounds, results, scenarios, setups.stream().map(Named::name).toList(),
+                median(without), median(withMetrics), cycle, scrape, plot.getFileName().toString(),
+                GroupCommitBench.markdown(results, scenarios, ceilings)));
         System.out.println("wrote " + out + " and " + plot);
     }
 
     private static double median(List<Double> xs) {
-        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+        return GroupCommitBench.median(xs);
     }
 
     /** Median latency (ms) of 50 scrapes and the body size (bytes) with {@code pools} pools. */
@@ -175,9 +195,10 @@ public final class Benchmarks {
         }
     }
 
-    private static String markdown(int seconds, List<ScenarioBenchmark.Result> results, List<Scenario> scenarios,
-                                   List<String> setups, double without, double with, Map<String, Double> cycle,
-                                   Map<Integer, double[]> scrape, String plot) throws IOException {
+    private static String markdown(int seconds, int rounds, List<ScenarioBenchmark.Result> results,
+                                   List<Scenario> scenarios, List<String> setups, double without, double with,
+                                   Map<String, Double> cycle, Map<Integer, double[]> scrape, String plot,
+                                   String groupCommit) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("# Benchmarks\n\n");
         sb.append("Generated by `scripts/bench` on ").append(Instant.now().toString(), 0, 10)
@@ -194,11 +215,13 @@ public final class Benchmarks {
         sb.append("| sqlite-jdbc | ").append(org.sqlite.SQLiteJDBCLoader.getVersion()).append(" |\n");
         sb.append("| HikariCP | ").append(com.zaxxer.hikari.HikariDataSource.class.getPackage().getImplementationVersion())
                 .append(" |\n\n");
-        sb.append("Command: `scripts/bench` (this run: `--seconds ").append(seconds).append("`).\n\n");
+        sb.append("Command: `scripts/bench` (this run: `--seconds ").append(seconds).append(" --rounds ").append(rounds)
+                .append("`). Each cell ran ").append(rounds).append(" times, alternating with the others; its row is")
+                .append(" the round with the median ops/s.\n\n");
         sb.append("## Scenario comparison\n\n");
         sb.append("The bot workload (point reads by key, ten-row range reads, write transactions that update a row and")
                 .append(" append one), closed loop (each worker starts its next operation when the previous one ends),")
-                .append(" fresh database file per cell, ").append(ScenarioBenchmark.WARM_UP.toSeconds())
+                .append(" fresh database file per cell, ").append(ScenarioBenchmark.warmUp(scenarios.get(0)).toSeconds())
                 .append(" s unmeasured warm-up then ").append(seconds).append(" s measured per cell. Setups:\n\n");
         sb.append("- **poolwatch**: defaults (1 writer + 19 read-only readers, WAL, `synchronous=NORMAL`), leak detection")
                 .append(" off as in HikariCP's default.\n");
@@ -253,6 +276,7 @@ public final class Benchmarks {
         double overheadPct = (without - with) / without * 100;
         sb.append(String.format(Locale.ROOT, "- Metrics overhead ≤ 3 %%: %.1f %% — %s.%n%n", overheadPct,
                 overheadPct <= 3 ? "**met**" : "**missed**"));
+        sb.append(groupCommit);
         sb.append("## Connection cycle (JMH 1.37)\n\n");
         sb.append("Borrow and return one connection on a real SQLite file (WAL), nothing else; 8 connections in each pool;")
                 .append(" 1 fork, 2 × 1 s warm-up, 3 × 2 s measurement. Operations per microsecond, higher is better.\n\n");
@@ -301,7 +325,7 @@ public final class Benchmarks {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
         Color[] colors = {new Color(0x2E7D32), new Color(0xC62828), new Color(0xEF6C00), new Color(0x1565C0),
-                new Color(0x6D4C41)};
+                new Color(0x6D4C41), new Color(0x00ACC1), new Color(0x7B1FA2), new Color(0x9E9D24)};
         panel(g, 20, "Throughput (ops/s, higher is better)", results, scenarios, setups, colors,
                 ScenarioBenchmark.Result::opsPerSecond, false);
         panel(g, 560, "p99 operation latency (ms, log scale, lower is better)", results, scenarios, setups, colors,
@@ -313,7 +337,7 @@ public final class Benchmarks {
             g.fillRect(x, h - 30, 14, 14);
             g.setColor(Color.BLACK);
             g.drawString(setups.get(i), x + 20, h - 18);
-            x += 40 + g.getFontMetrics().stringWidth(setups.get(i));
+            x += 28 + g.getFontMetrics().stringWidth(setups.get(i));
         }
         g.dispose();
         ImageIO.write(img, "png", file.toFile());
