@@ -125,6 +125,23 @@ class GroupCommitTest {
     }
 
     @Test
+    void batchLimitsChangeLiveWithReconfigure() throws Exception {
+        try (SqlitePool pool = openWithTable(patient())) {
+            List<Integer> sizes = BatchGate.batchSizes(pool);
+            pool.reconfigure(pool.config().toBuilder().maxBatchOperations(2).build());
+            BatchGate gate = BatchGate.hold(pool);
+            List<CompletableFuture<Object>> futures = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                futures.add(pool.submit(c -> null));
+            }
+            gate.awaitQueued(5);
+            gate.open();
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+            assertThat(sizes).containsExactly(1, 2, 2, 1);
+        }
+    }
+
+    @Test
     void concurrentCallersShareTransactionsAndEveryAcknowledgedWriteIsThere() throws Exception {
         try (SqlitePool pool = openWithTable(patient())) {
             List<Integer> sizes = BatchGate.batchSizes(pool);

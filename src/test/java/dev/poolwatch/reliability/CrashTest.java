@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashTest {
 
     private static final int ROUNDS = 12;
-    private static final int BATCHED_ROUNDS = 6;
+    private static final int BATCHED_ROUNDS = 5;
 
     @TempDir
     Path dir;
