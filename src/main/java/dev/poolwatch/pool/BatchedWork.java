@@ -2,7 +2,11 @@ package dev.poolwatch.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One caller's work queued for group commit, and the future that tells its outcome. It completes only after the
@@ -37,6 +41,72 @@ final class BatchedWork<T> extends CompletableFuture<T> {
 
     void fail(Throwable cause) {
         super.completeExceptionally(cause);
+    }
+
+    /**
+     * Waits for the outcome like {@code write()} waits for the writer: at most acquireTimeout until the work starts,
+     * then until its batch ended. Timed out or interrupted while still queued, the work is withdrawn and never runs;
+     * once started, it is waited for to the end (an interrupt is kept for afterwards).
+     */
+    T await() throws SQLException {
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                try {
+                    return get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    if (owner.withdraw(this)) {
+                        throw owner.timedOut(this, System.nanoTime());
+                    }
+                    return outcome();
+                } catch (InterruptedException e) {
+                    if (owner.withdraw(this)) {
+                        interrupted = true;
+                        throw new SQLTransientConnectionException("pool '" + owner.poolName() + "' - interrupted while"
+                                + " batched work waited for the writer; it was withdrawn and did not run", "08001", e);
+                    }
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw rethrow(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private T outcome() throws SQLException {
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                try {
+                    return get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw rethrow(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static SQLException rethrow(Throwable cause) {
+        if (cause instanceof SQLException) {
+            return (SQLException) cause;
+        }
+        if (cause instanceof RuntimeException) {
+            throw (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+            throw (Error) cause;
+        }
+        return new SQLException("batched work failed: " + cause, cause);
     }
 
     @Override

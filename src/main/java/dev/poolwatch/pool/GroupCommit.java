@@ -2,15 +2,12 @@ package dev.poolwatch.pool;
 
 import java.security.SecureRandom;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -81,72 +78,6 @@ final class GroupCommit implements AutoCloseable {
         return w;
     }
 
-    /**
-     * Waits for {@code w} like {@code write()} waits for the writer: at most acquireTimeout until the work starts,
-     * then until its batch ended. Timed out or interrupted while still queued, the work is withdrawn and never runs;
-     * once started, it is waited for to the end (an interrupt is kept for afterwards).
-     */
-    <T> T await(BatchedWork<T> w) throws SQLException {
-        boolean interrupted = false;
-        try {
-            for (;;) {
-                try {
-                    return w.get(Math.max(0, w.deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    if (withdraw(w)) {
-                        throw timedOut(w, System.nanoTime());
-                    }
-                    return outcome(w);
-                } catch (InterruptedException e) {
-                    if (withdraw(w)) {
-                        interrupted = true;
-                        throw new SQLTransientConnectionException("pool '" + poolName + "' - interrupted while"
-                                + " batched work waited for the writer; it was withdrawn and did not run", "08001", e);
-                    }
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw rethrow(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static <T> T outcome(BatchedWork<T> w) throws SQLException {
-        boolean interrupted = false;
-        try {
-            for (;;) {
-                try {
-                    return w.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw rethrow(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static SQLException rethrow(Throwable cause) {
-        if (cause instanceof SQLException) {
-            return (SQLException) cause;
-        }
-        if (cause instanceof RuntimeException) {
-            throw (RuntimeException) cause;
-        }
-        if (cause instanceof Error) {
-            throw (Error) cause;
-        }
-        return new SQLException("batched work failed: " + cause, cause);
-    }
-
     /** Takes {@code w} out of the queue if it is still there; false once a batch started it (or it ended). */
     boolean withdraw(BatchedWork<?> w) {
         lock.lock();
@@ -155,6 +86,10 @@ final class GroupCommit implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    String poolName() {
+        return poolName;
     }
 
     int queueDepth() {
@@ -247,7 +182,7 @@ final class GroupCommit implements AutoCloseable {
         return earliest;
     }
 
-    private PoolTimeoutException timedOut(BatchedWork<?> w, long now) {
+    PoolTimeoutException timedOut(BatchedWork<?> w, long now) {
         long waited = now - w.queuedNanos;
         listener.get().timedOut(Role.WRITER, waited);
         return new PoolTimeoutException("pool '" + poolName + "' - batched write did not start, request timed out"

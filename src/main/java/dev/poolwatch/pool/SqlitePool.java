@@ -238,7 +238,7 @@ public final class SqlitePool implements AutoCloseable {
      * interrupted before then is withdrawn and its work never runs.
      */
     public <T> T writeBatched(SqlFunction<T> work) throws SQLException {
-        return groupCommit.await(groupCommit.submit(work));
+        return groupCommit.submit(work).await();
     }
 
     /** Batched work ({@link #submit}) queued and not yet started. */
