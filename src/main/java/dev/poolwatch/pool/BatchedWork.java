@@ -50,41 +50,23 @@ final class BatchedWork<T> extends CompletableFuture<T> {
      */
     T await() throws SQLException {
         boolean interrupted = false;
+        boolean started = false;
         try {
             for (;;) {
                 try {
-                    return get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    return started ? get() : get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
                     if (owner.withdraw(this)) {
                         throw owner.timedOut(this, System.nanoTime());
                     }
-                    return outcome();
+                    started = true;
                 } catch (InterruptedException e) {
-                    if (owner.withdraw(this)) {
-                        interrupted = true;
+                    interrupted = true;
+                    if (!started && owner.withdraw(this)) {
                         throw new SQLTransientConnectionException("pool '" + owner.poolName() + "' - interrupted while"
                                 + " batched work waited for the writer; it was withdrawn and did not run", "08001", e);
                     }
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw rethrow(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private T outcome() throws SQLException {
-        boolean interrupted = false;
-        try {
-            for (;;) {
-                try {
-                    return get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
+                    started = true;
                 } catch (ExecutionException e) {
                     throw rethrow(e.getCause());
                 }
