@@ -4,6 +4,7 @@ import dev.poolwatch.load.LoadReport;
 import dev.poolwatch.load.LoadRunner;
 import dev.poolwatch.load.Scenario;
 import dev.poolwatch.load.ScenarioResult;
+import dev.poolwatch.load.WriteMode;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
 import dev.poolwatch.server.PoolWatch;
@@ -51,6 +52,11 @@ final class LoadCommand implements Callable<Integer> {
             description = "Override the share of reads, 30 to 80.")
     Integer readPercent;
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "plain",
+            description = "How writes are issued: plain (pool.write, one transaction each) or batched"
+                    + " (pool.writeBatched, group commit) (default: ${DEFAULT-VALUE}).")
+    String mode;
+
     @Option(names = "--db", paramLabel = "PATH", defaultValue = "data/load.db",
             description = "Database to load (created if missing; default: ${DEFAULT-VALUE}).")
     Path db;
@@ -77,6 +83,10 @@ final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Scenario> scenarios = scenarios();
+        WriteMode writeMode = WriteMode.named(mode);
+        if (writeMode == null) {
+            throw new ParameterException(spec.commandLine(), "--mode must be plain or batched, was '" + mode + "'");
+        }
         double errorGate = maxErrorRate == null ? Double.NaN : parseRate(maxErrorRate);
         PrintWriter o = spec.commandLine().getOut();
         boolean terminal = System.console() != null;
@@ -85,10 +95,11 @@ final class LoadCommand implements Callable<Integer> {
                 .build())) {
             PoolWatch watch = port == null ? null : PoolWatch.builder().pool(pool).port(port).start();
             try {
-                LoadRunner runner = new LoadRunner(pool);
+                LoadRunner runner = new LoadRunner(pool, writeMode);
                 for (Scenario s : scenarios) {
-                    o.printf(Locale.ROOT, "running %s: %d workers, %d s, %d%% reads%s%n", s.name(), s.workers(),
-                            s.duration().toSeconds(), s.readPercent(), s.burst() ? ", bursts" : "");
+                    o.printf(Locale.ROOT, "running %s: %d workers, %d s, %d%% reads%s, %s writes%n", s.name(),
+                            s.workers(), s.duration().toSeconds(), s.readPercent(), s.burst() ? ", bursts" : "",
+                            writeMode.tag());
                     o.flush();
                     results.add(runner.run(s, progress(o, terminal)));
                     if (terminal) {

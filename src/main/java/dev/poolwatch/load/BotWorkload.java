@@ -1,5 +1,6 @@
 package dev.poolwatch.load;
 
+import dev.poolwatch.pool.SqlFunction;
 import dev.poolwatch.pool.SqlitePool;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -100,11 +101,21 @@ public final class BotWorkload {
      * integrity check can later tell which acknowledged writes are present.
      */
     public void write(long opId) throws SQLException {
+        write(opId, WriteMode.PLAIN);
+    }
+
+    /** {@link #write(long)}, as its own transaction or through the pool's group commit. */
+    public void write(long opId, WriteMode mode) throws SQLException {
         int id = randomUser();
-        pool.write(c -> {
+        SqlFunction<Object> work = c -> {
             write(c, id, opId);
             return null;
-        });
+        };
+        if (mode == WriteMode.BATCHED) {
+            pool.writeBatched(work);
+        } else {
+            pool.write(work);
+        }
     }
 
     /** The write's statements, inside the caller's transaction. */

@@ -23,20 +23,24 @@ public final class LoadReport {
     /** A fixed-width table, one row per scenario. */
     public static String table(List<ScenarioResult> results) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-12s %7s %5s %10s %10s %10s %8s %9s %9s %9s %9s %9s %9s %9s %s%n",
-                "scenario", "workers", "read%", "ops/s", "reads/s", "writes/s", "errors", "err-rate",
+        sb.append(String.format(Locale.ROOT, "%-12s %-7s %7s %5s %10s %10s %10s %8s %9s %9s %9s %9s %9s %9s %9s %s%n",
+                "scenario", "mode", "workers", "read%", "ops/s", "reads/s", "writes/s", "errors", "err-rate",
                 "acq-p50", "acq-p99", "acq-max", "op-p50", "op-p95", "op-p99", "integrity"));
         for (ScenarioResult r : results) {
             sb.append(String.format(Locale.ROOT,
-                    "%-12s %7d %5d %10.0f %10.0f %10.0f %8d %8.3f%% %9s %9s %9s %9s %9s %9s %s%n",
-                    r.scenario().name(), r.scenario().workers(), r.scenario().readPercent(), r.opsPerSecond(),
+                    "%-12s %-7s %7d %5d %10.0f %10.0f %10.0f %8d %8.3f%% %9s %9s %9s %9s %9s %9s %s%n",
+                    r.scenario().name(), r.mode().tag(), r.scenario().workers(), r.scenario().readPercent(), r.opsPerSecond(),
                     r.readsPerSecond(), r.writesPerSecond(), r.errors(), r.errorRate() * 100,
                     ms(r.acquire().p50()), ms(r.acquire().p99()), ms(r.acquire().max()), ms(r.operation().p50()),
                     ms(r.operation().p95()), ms(r.operation().p99()),
                     r.integrityOk() ? "ok (" + r.acknowledgedWrites() + " writes)"
                             : "FAILED (" + r.missingWrites() + " missing, " + r.unexpectedWrites() + " unexpected)"));
         }
-        sb.append("latencies in ms; acq = waiting for a connection, op = the whole operation\n");
+        sb.append("latencies in ms; acq = waiting for a connection (batched writes: for their batch to start), op = the"
+                + " whole operation\n");
+        results.stream().filter(r -> r.mode() == WriteMode.BATCHED).forEach(r -> sb.append(String.format(Locale.ROOT,
+                "%s batched: %d writes in %d committed batches, %.1f writes per batch%n", r.scenario().name(),
+                r.writes(), r.batches(), r.meanBatchSize())));
         results.stream().filter(r -> !r.errorsByKind().isEmpty()).forEach(r -> sb.append(r.scenario().name())
                 .append(" errors by kind: ").append(r.errorsByKind()).append('\n'));
         return sb.toString();
@@ -48,6 +52,9 @@ public final class LoadReport {
         m.put("workers", r.scenario().workers());
         m.put("readPercent", r.scenario().readPercent());
         m.put("burst", r.scenario().burst());
+        m.put("mode", r.mode().tag());
+        m.put("batches", r.batches());
+        m.put("meanBatchSize", r.meanBatchSize());
         m.put("seconds", r.seconds());
         m.put("reads", r.reads());
         m.put("writes", r.writes());

@@ -34,9 +34,15 @@ public final class LoadRunner {
 
     private final SqlitePool pool;
     private final BotWorkload workload;
+    private final WriteMode mode;
 
     public LoadRunner(SqlitePool pool) throws SQLException {
+        this(pool, WriteMode.PLAIN);
+    }
+
+    public LoadRunner(SqlitePool pool, WriteMode mode) throws SQLException {
         this.pool = pool;
+        this.mode = mode;
         this.workload = new BotWorkload(pool, 1000);
         workload.prepare();
     }
@@ -49,10 +55,25 @@ public final class LoadRunner {
             errors.put(k, new LongAdder());
         }
         LongAdder timeouts = new LongAdder();
+        LongAdder batches = new LongAdder();
+        boolean batched = mode == WriteMode.BATCHED;
         PoolListener listener = new PoolListener() {
             @Override
             public void acquired(Role role, long waitNanos) {
+                // Batched writes do not borrow: their wait is the queue's, below; this is the batch writer's.
+                if (!batched || role == Role.READER) {
+                    acquire.recordNanos(waitNanos);
+                }
+            }
+
+            @Override
+            public void batchQueueWaited(long waitNanos) {
                 acquire.recordNanos(waitNanos);
+            }
+
+            @Override
+            public void batchCommitted(int size, long commitNanos) {
+                batches.increment();
             }
         };
         LongAdder reads = new LongAdder();
@@ -108,7 +129,7 @@ public final class LoadRunner {
         if (timeouts.sum() > 0) {
             kinds.put("timeout", timeouts.sum());
         }
-        return new ScenarioResult(s, seconds, reads.sum(), writes.sum(), errorTotal(errors, timeouts), kinds,
+        return new ScenarioResult(s, mode, batches.sum(), seconds, reads.sum(), writes.sum(), errorTotal(errors, timeouts), kinds,
                 ScenarioResult.Latency.of(acquire), ScenarioResult.Latency.of(operation),
                 missing == 0 && unexpected == 0, acknowledged.size(), missing, unexpected);
     }
@@ -145,7 +166,7 @@ public final class LoadRunner {
                     reads.increment();
                 } else {
                     long id = nextOpId.incrementAndGet();
-                    workload.write(id);
+                    workload.write(id, mode);
                     acknowledged.add(id);
                     writes.increment();
                 }

@@ -6,11 +6,20 @@ import java.util.Map;
 /**
  * What one scenario run measured. Latencies are in nanoseconds; rates per second over the measured duration.
  * {@code integrityOk} says every write reported as successful is in the database and no other write of the run is.
+ * {@code batches} counts the group-commit batches that committed during a {@link WriteMode#BATCHED} run.
  */
 public record ScenarioResult(
-        Scenario scenario, double seconds, long reads, long writes, long errors, Map<String, Long> errorsByKind,
+        Scenario scenario, WriteMode mode, long batches, double seconds, long reads, long writes, long errors, Map<String, Long> errorsByKind,
         Latency acquire, Latency operation, boolean integrityOk, long acknowledgedWrites, long missingWrites,
         long unexpectedWrites) {
+
+    /** A result of plain writes (no group commit). */
+    public ScenarioResult(Scenario scenario, double seconds, long reads, long writes, long errors,
+                          Map<String, Long> errorsByKind, Latency acquire, Latency operation, boolean integrityOk,
+                          long acknowledgedWrites, long missingWrites, long unexpectedWrites) {
+        this(scenario, WriteMode.PLAIN, 0, seconds, reads, writes, errors, errorsByKind, acquire, operation,
+                integrityOk, acknowledgedWrites, missingWrites, unexpectedWrites);
+    }
 
     /** Quantiles of one latency, in nanoseconds. */
     public record Latency(long count, long p50, long p95, long p99, long max) {
@@ -18,6 +27,11 @@ public record ScenarioResult(
             return new Latency(h.count(), h.quantileNanos(0.50), h.quantileNanos(0.95), h.quantileNanos(0.99),
                     h.maxNanos());
         }
+    }
+
+    /** Writes per committed group-commit batch, 0 for plain writes. */
+    public double meanBatchSize() {
+        return batches == 0 ? 0 : (double) writes / batches;
     }
 
     public long operations() {

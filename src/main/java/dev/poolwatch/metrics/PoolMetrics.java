@@ -64,6 +64,7 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
     private final Map<CheckpointMode, Counter> checkpointsComplete = new EnumMap<>(CheckpointMode.class);
     private final Map<CheckpointMode, Counter> checkpointsIncomplete = new EnumMap<>(CheckpointMode.class);
     private MeterRegistry registry;
+    private BatchMetrics batches;
 
     private volatile PoolStats snapshot;
     private volatile long snapshotNanos;
@@ -140,6 +141,7 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
                     return t == null ? 0 : t.toEpochMilli() / 1000.0;
                 });
         pool.addListener(this);
+        batches = new BatchMetrics(pool, registry);
     }
 
     private void gauge(String name, String description, Tags tags, String unit, ToDoubleFunction<PoolStats> f) {
@@ -237,6 +239,10 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
     @Override
     public synchronized void close() {
         pool.removeListener(this);
+        if (batches != null) {
+            batches.close();
+            batches = null;
+        }
         if (registry != null) {
             for (Meter m : meters) {
                 registry.remove(m);

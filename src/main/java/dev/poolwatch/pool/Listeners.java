@@ -124,4 +124,18 @@ final class Listeners implements PoolListener {
             try { l.writeLockWaited(waitNanos); } catch (RuntimeException e) { failed(l, e); }
         }
     }
+
+    @Override
+    public void batchQueueWaited(long waitNanos) {
+        for (PoolListener l : all) {
+            try { l.batchQueueWaited(waitNanos); } catch (RuntimeException e) { failed(l, e); }
+        }
+    }
+
+    @Override
+    public void batchCommitted(int size, long commitNanos) {
+        for (PoolListener l : all) {
+            try { l.batchCommitted(size, commitNanos); } catch (RuntimeException e) { failed(l, e); }
+        }
+    }
 }

@@ -77,4 +77,17 @@ public interface PoolListener {
      * spent behind another process or a connection outside the pool.
      */
     default void writeLockWaited(long waitNanos) {}
+
+    /**
+     * Group commit ({@link SqlitePool#submit}, {@link SqlitePool#writeBatched}): a caller's work started in a batch
+     * after waiting {@code waitNanos} in the queue (for the writer, and for the work queued before it).
+     */
+    default void batchQueueWaited(long waitNanos) {}
+
+    /**
+     * A group-commit batch committed: it ran {@code size} callers' work (those whose work threw included: they shared
+     * the transaction) and its {@code COMMIT} took {@code commitNanos}, the fsync at synchronous=FULL. A batch that
+     * did not commit shows as {@link #transactionEnded} with {@code committed} false.
+     */
+    default void batchCommitted(int size, long commitNanos) {}
 }

@@ -59,6 +59,8 @@ final class ProxyConnection extends ConnectionBase {
     private ArrayList<AutoCloseable> open;
     private ProxyDatabaseMetaData metaData;
     private int savepoints;
+    /** For a view lent to one caller's batched work: the batch's savepoint, which the work may not release. */
+    private String batchSavepoint;
     private long txBeganNanos;
 
     ProxyConnection(SqlitePool pool, PoolEntry entry, int mode, boolean observed, long nowNanos, boolean captureSite) {
@@ -152,6 +154,10 @@ final class ProxyConnection extends ConnectionBase {
     }
 
     private SQLException closedError() {
+        if (batchSavepoint != null) {
+            return new SQLException("the batched work this connection was lent to has ended; it can no longer be used",
+                    "08003");
+        }
         return new SQLException(state == RECLAIMED
                 ? "connection was reclaimed by pool '" + pool.name() + "' after it was held too long; its transaction was rolled back"
                 : "connection was returned to pool '" + pool.name() + "' and can no longer be used", "08003");
@@ -188,13 +194,43 @@ final class ProxyConnection extends ConnectionBase {
     }
 
     /** Notes what the SQL does to the session, and refuses transaction control inside a managed transaction. */
+    @Override
     void checkSql(String sql) throws SQLException {
         int flags = SqlSniffer.classify(sql);
         session |= flags;
-        if (managed() && (flags & (SqlSniffer.ENDS | SqlSniffer.BEGINS)) != 0) {
-            throw new SQLException("transaction control SQL (BEGIN, COMMIT, END, ROLLBACK) is not allowed inside"
-                    + " pool.write(): the pool commits when the callback returns and rolls back when it throws", "25000");
+        if (managed() && (flags & (SqlSniffer.ENDS | SqlSniffer.BEGINS | SqlSniffer.OPENS)) != 0) {
+            String why = TransactionControl.refusal(sql, batchSavepoint);
+            if (why != null) {
+                throw new SQLException(batchSavepoint != null ? why : "transaction control SQL (BEGIN, COMMIT, END,"
+                        + " ROLLBACK) is not allowed inside pool.write(): the pool commits when the callback returns"
+                        + " and rolls back when it throws", "25000");
+            }
         }
+    }
+
+    /** A view of this managed writer borrow for one caller's batched work. */
+    ProxyConnection itemView(String savepoint) {
+        ProxyConnection view = new ProxyConnection(pool, entry, SCOPED | MANAGED, false, borrowedNanos, false);
+        view.batchSavepoint = savepoint;
+        view.txOpen = true;
+        return view;
+    }
+
+    /** The batched work that had {@code view} ended: its statements close, and what it did to the session counts here. */
+    void endItem(ProxyConnection view) {
+        view.finish(RETURNED);
+        ArrayList<AutoCloseable> open = view.takeOpen();
+        if (open != null) {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                try {
+                    open.get(i).close();
+                } catch (Exception | Error e) {
+                    session |= TAINTED;
+                }
+            }
+        }
+        session |= view.session;
+        isolationChanged |= view.isolationChanged;
     }
 
     @Override
@@ -240,6 +276,10 @@ final class ProxyConnection extends ConnectionBase {
     // ---------------------------------------------------------------- transactions
 
     private void refuseInManaged(String what) throws SQLException {
+        if (batchSavepoint != null) {
+            throw new SQLException(what + " is not allowed in batched work (submit/writeBatched): the batch's"
+                    + " transaction is shared with other callers and the pool commits it", "25000");
+        }
         if (managed()) {
             throw new SQLException(what + " is not allowed inside pool.write(): the pool commits when the callback"
                     + " returns and rolls back when it throws", "25000");
@@ -413,6 +453,10 @@ final class ProxyConnection extends ConnectionBase {
             return iface.cast(this);
         }
         checkOpen();
+        if (batchSavepoint != null) {
+            throw new SQLException("unwrap() to the driver is not allowed in batched work (submit/writeBatched): the"
+                    + " connection's transaction is shared with other callers", "25000");
+        }
         if (iface.isInstance(raw) || raw.isWrapperFor(iface)) {
             // The caller can now change anything behind the pool's back (busy timeout, functions, auto-commit):
             // this physical connection is closed when the borrow ends instead of being handed to someone else.

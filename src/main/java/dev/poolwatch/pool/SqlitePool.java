@@ -55,6 +55,7 @@ public final class SqlitePool implements AutoCloseable {
     private final LongAdder restarts = new LongAdder();
     private final DataSource writerView;
     private final DataSource readerView;
+    private final GroupCommit groupCommit;
 
     private volatile SqlitePoolConfig config;
     private volatile Timing timing;
@@ -74,6 +75,9 @@ public final class SqlitePool implements AutoCloseable {
         this.housekeeper = Executors.newSingleThreadScheduledExecutor(daemon("poolwatch-" + name + "-housekeeper"));
         this.writerView = new RoleDataSource(this, Role.WRITER);
         this.readerView = new RoleDataSource(this, Role.READER);
+        this.groupCommit = new GroupCommit(name, timeout -> WriterLease.of(broker.borrow(Role.WRITER,
+                ProxyConnection.SCOPED | ProxyConnection.MANAGED, timeout, true)), () -> this.config,
+                () -> this.listener);
     }
 
     /**
@@ -166,6 +170,32 @@ public final class SqlitePool implements AutoCloseable {
             p.entry.broken = true;
             cause.addSuppressed(e);
         }
+    }
+
+    /**
+     * Queues {@code work} for the pool's writer thread, which runs it with other callers' queued work in one
+     * transaction, each in its own savepoint (group commit). The future completes with the work's result only after
+     * that transaction's {@code COMMIT} returned; with the work's own exception if it threw (only its own changes are
+     * undone); with the COMMIT's failure if the batch did not commit; with {@link PoolTimeoutException} if it did not
+     * start within acquireTimeout, or {@link PoolClosedException}. Cancelling it withdraws the work only while it is
+     * queued. See docs/pool.md for when to use it instead of {@link #write}.
+     */
+    public <T> java.util.concurrent.CompletableFuture<T> submit(SqlFunction<T> work) {
+        return groupCommit.submit(work);
+    }
+
+    /**
+     * {@link #submit} and wait: returns the work's result once its batch committed, or throws what the future would
+     * fail with. Like {@link #write}, it waits at most acquireTimeout for the work to start, and a caller timed out or
+     * interrupted before then is withdrawn and its work never runs.
+     */
+    public <T> T writeBatched(SqlFunction<T> work) throws SQLException {
+        return groupCommit.submit(work).await();
+    }
+
+    /** Batched work ({@link #submit}) queued and not yet started. */
+    public int batchQueueDepth() {
+        return groupCommit.queueDepth();
     }
 
     /** A JDBC view of the writer: {@code getConnection()} waits for it, {@code close()} gives it back. */
@@ -402,6 +432,7 @@ public final class SqlitePool implements AutoCloseable {
         if (!lifecycle.close()) {
             return;
         }
+        groupCommit.close();
         broker.gate.close();
         housekeeper.shutdownNow();
         lifecycle.admin.lock();

@@ -20,6 +20,7 @@ public final class SqlitePoolConfig {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     static final int MAX_READERS_LIMIT = 1000;
+    static final int MAX_BATCH_OPERATIONS_LIMIT = 100_000;
 
     private final Path path;
     private final String name;
@@ -39,6 +40,8 @@ public final class SqlitePoolConfig {
     private final JournalMode journalMode;
     private final Synchronous synchronous;
     private final boolean foreignKeys;
+    private final int maxBatchOperations;
+    private final Duration maxBatchDuration;
 
     private SqlitePoolConfig(Builder b) {
         this.path = b.path.toAbsolutePath().normalize();
@@ -59,6 +62,8 @@ public final class SqlitePoolConfig {
         this.journalMode = b.journalMode;
         this.synchronous = b.synchronous;
         this.foreignKeys = b.foreignKeys;
+        this.maxBatchOperations = b.maxBatchOperations;
+        this.maxBatchDuration = b.maxBatchDuration;
     }
 
     public static Builder builder(Path databaseFile) {
@@ -85,6 +90,8 @@ public final class SqlitePoolConfig {
         b.journalMode = journalMode;
         b.synchronous = synchronous;
         b.foreignKeys = foreignKeys;
+        b.maxBatchOperations = maxBatchOperations;
+        b.maxBatchDuration = maxBatchDuration;
         return b;
     }
 
@@ -113,6 +120,8 @@ public final class SqlitePoolConfig {
     public JournalMode journalMode() { return journalMode; }
     public Synchronous synchronous() { return synchronous; }
     public boolean foreignKeys() { return foreignKeys; }
+    public int maxBatchOperations() { return maxBatchOperations; }
+    public Duration maxBatchDuration() { return maxBatchDuration; }
 
     /** The first field a running pool cannot change in which {@code other} differs from this, or null if none. */
     String firstFixedFieldDifferingFrom(SqlitePoolConfig other) {
@@ -134,7 +143,8 @@ public final class SqlitePoolConfig {
                 + ", leakDetectionThreshold=" + leakDetectionThreshold + ", leakReclaimTimeout=" + leakReclaimTimeout
                 + ", leakDetectionStackTraces=" + leakDetectionStackTraces
                 + ", busyTimeout=" + busyTimeout + ", checkpointInterval=" + checkpointInterval + ", journalMode=" + journalMode + ", synchronous=" + synchronous
-                + ", foreignKeys=" + foreignKeys + "}";
+                + ", foreignKeys=" + foreignKeys + ", maxBatchOperations=" + maxBatchOperations
+                + ", maxBatchDuration=" + maxBatchDuration + "}";
     }
 
     /** Collects settings; nothing is checked until {@link #build()}. Defaults are those of docs/pool.md. */
@@ -157,6 +167,8 @@ public final class SqlitePoolConfig {
         private JournalMode journalMode = JournalMode.WAL;
         private Synchronous synchronous = Synchronous.NORMAL;
         private boolean foreignKeys = true;
+        private int maxBatchOperations = 1000;
+        private Duration maxBatchDuration = Duration.ofMillis(10);
 
         private Builder(Path path) {
             this.path = Objects.requireNonNull(path, "databaseFile");
@@ -202,6 +214,16 @@ public final class SqlitePoolConfig {
         public Builder journalMode(JournalMode mode) { this.journalMode = mode; return this; }
         public Builder synchronous(Synchronous mode) { this.synchronous = mode; return this; }
         public Builder foreignKeys(boolean on) { this.foreignKeys = on; return this; }
+        /**
+         * Most callers' work one group-commit transaction takes ({@link SqlitePool#submit}), 1 to 100000, default
+         * 1000; 1 turns batching off (one transaction per caller, still on the pool's writer thread).
+         */
+        public Builder maxBatchOperations(int n) { this.maxBatchOperations = n; return this; }
+        /**
+         * A group-commit batch takes no further callers' work once it has run this long; the rest go in the next
+         * batch. Checked between callers, so one slow caller still finishes (1 ms to 10 s, default 10 ms).
+         */
+        public Builder maxBatchDuration(Duration d) { this.maxBatchDuration = d; return this; }
 
         /** Checks every field and returns the configuration; throws {@link IllegalArgumentException} naming the field. */
         public SqlitePoolConfig build() {
@@ -229,6 +251,8 @@ public final class SqlitePoolConfig {
             duration("housekeepingPeriod", housekeepingPeriod, Duration.ofMillis(10), Duration.ofMinutes(1), false);
             duration("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofMinutes(10), false);
             duration("checkpointInterval", checkpointInterval, Duration.ofMillis(100), Duration.ofHours(24), true);
+            range("maxBatchOperations", maxBatchOperations, 1, MAX_BATCH_OPERATIONS_LIMIT);
+            duration("maxBatchDuration", maxBatchDuration, Duration.ofMillis(1), Duration.ofSeconds(10), false);
             Objects.requireNonNull(journalMode, "journalMode must be one of WAL, DELETE, TRUNCATE, PERSIST, MEMORY, OFF, was null");
             Objects.requireNonNull(synchronous, "synchronous must be one of OFF, NORMAL, FULL, EXTRA, was null");
             return new SqlitePoolConfig(this);

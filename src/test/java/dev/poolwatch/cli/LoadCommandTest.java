@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,32 @@ class LoadCommandTest {
     }
 
     @Test
+    void batchedModeWritesThroughGroupCommitAndTheReportsSayTheMode() throws Exception {
+        CliRun r = run("load", "--scenario", "write-heavy", "--duration", "1500ms", "--workers", "8", "--mode", "batched",
+                "--db", dir.resolve("load.db").toString(), "--out", dir.resolve("report").toString(),
+                "--max-error-rate", "0");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("batched writes", "write-heavy batched:", "committed batches");
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("report/load-report.json").toFile()).get("scenarios").get(0);
+        assertThat(s.get("mode").asText()).isEqualTo("batched");
+        assertThat(s.get("integrityOk").asBoolean()).isTrue();
+        long writes = s.get("writes").asLong();
+        assertThat(writes).isPositive();
+        assertThat(s.get("acknowledgedWrites").asLong()).isEqualTo(writes);
+        assertThat(s.get("batches").asLong()).as("writes went through group commit").isBetween(1L, writes);
+        List<String> csv = Files.readAllLines(dir.resolve("report/load-report.csv"));
+        List<String> header = List.of(csv.get(0).split(","));
+        assertThat(csv.get(1).split(",")[header.indexOf("mode")]).isEqualTo("batched");
+
+        CliRun plain = run("load", "--scenario", "light", "--duration", "500ms", "--db",
+                dir.resolve("plain.db").toString(), "--out", dir.resolve("plain").toString());
+        assertThat(plain.code()).as(plain.err()).isZero();
+        JsonNode p = new ObjectMapper().readTree(dir.resolve("plain/load-report.json").toFile()).get("scenarios").get(0);
+        assertThat(p.get("mode").asText()).isEqualTo("plain");
+        assertThat(p.get("batches").asLong()).isZero();
+    }
+
+    @Test
     void missedGateExitsWithThree() {
         CliRun r = run("load", "--scenario", "light", "--duration", "500ms", "--db", dir.resolve("load.db").toString(),
                 "--max-p99-acquire", "0ms");
@@ -56,5 +83,9 @@ class LoadCommandTest {
         assertThat(run("load", "--scenario", "huge").code()).isEqualTo(2);
         assertThat(run("load", "--read-percent", "95").err()).contains("--read-percent must be between 30 and 80");
         assertThat(run("load", "--max-error-rate", "lots").code()).isEqualTo(2);
+        CliRun badMode = run("load", "--mode", "fast", "--db", dir.resolve("never.db").toString());
+        assertThat(badMode.code()).isEqualTo(2);
+        assertThat(badMode.err()).contains("--mode must be plain or batched, was 'fast'");
+        assertThat(dir.resolve("never.db")).as("bad input changes nothing").doesNotExist();
     }
 }

@@ -31,6 +31,38 @@ interface BenchSetup extends AutoCloseable {
     void close();
 
     /**
+     * poolwatch with its defaults (19 readers, synchronous=NORMAL) and writes through group commit
+     * ({@code writeBatched}), at the given synchronous mode; leak detection off as HikariCP's default.
+     */
+    static BenchSetup poolwatchBatched(Path db, SqlitePoolConfig.Synchronous synchronous) throws SQLException {
+        SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(db).name("bench")
+                .leakDetectionThreshold(Duration.ZERO).synchronous(synchronous).build());
+        String name = synchronous == SqlitePoolConfig.Synchronous.NORMAL ? "poolwatch-batched"
+                : "poolwatch-batched-" + synchronous.name().toLowerCase(java.util.Locale.ROOT);
+        return new BenchSetup() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public <T> T read(SqlFunction<T> work) throws SQLException {
+                return pool.read(work);
+            }
+
+            @Override
+            public void write(SqlFunction<?> work) throws SQLException {
+                pool.writeBatched(work);
+            }
+
+            @Override
+            public void close() {
+                pool.close();
+            }
+        };
+    }
+
+    /**
      * poolwatch with its defaults (19 readers), leak detection off as HikariCP's default, metrics optional, used
      * exactly as {@link HikariBench} uses HikariCP: through its DataSources, auto-commit off for writes.
      */
@@ -98,10 +130,15 @@ interface BenchSetup extends AutoCloseable {
     }
 
     private static SQLiteConfig tuned() {
+        return tuned(SQLiteConfig.SynchronousMode.NORMAL);
+    }
+
+    /** WAL, busy_timeout 5 s, IMMEDIATE transactions, at the given synchronous mode. */
+    static SQLiteConfig tuned(SQLiteConfig.SynchronousMode synchronous) {
         SQLiteConfig c = new SQLiteConfig();
         c.setJournalMode(SQLiteConfig.JournalMode.WAL);
         c.setBusyTimeout(5000);
-        c.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        c.setSynchronous(synchronous);
         c.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         return c;
     }
@@ -116,6 +153,12 @@ interface BenchSetup extends AutoCloseable {
     static BenchSetup hikariTuned(Path db) {
         HikariDataSource ds = hikari(db, "tuned", 10, tuned(), false);
         return new HikariBench("hikari-tuned", ds, ds);
+    }
+
+    /** hikari-tuned at synchronous=FULL: one fsync per write transaction. */
+    static BenchSetup hikariTunedFull(Path db) {
+        HikariDataSource ds = hikari(db, "tuned-full", 10, tuned(SQLiteConfig.SynchronousMode.FULL), false);
+        return new HikariBench("hikari-tuned-full", ds, ds);
     }
 
     /** Two HikariCP pools: 1 writer and 8 read-only readers, WAL. */

@@ -64,6 +64,10 @@ public final class Benchmarks {
                         + "; use --seconds N, --rounds N and --out FILE");
             }
         }
+        if (seconds < 1 || rounds < 1) {
+            throw new IllegalArgumentException("--seconds and --rounds must be at least 1, were " + seconds + " and "
+                    + rounds);
+        }
         Path work = Files.createTempDirectory("poolwatch-bench-");
         try {
             run(seconds, rounds, out, work);
@@ -119,6 +123,36 @@ public final class Benchmarks {
                 }
             }
         }
+        // Group commit (issue 12): extreme and write-heavy with 25 workers, batched at NORMAL and FULL against
+        // HikariCP at both; the plain cells of extreme are reused from above.
+        List<Scenario> batchScenarios = List.of(scenarios.get(2),
+                Scenario.named("write-heavy").withDuration(d).withWorkers(25));
+        List<Named> batchSetups = List.of(
+                new Named("poolwatch-batched", unchecked(db -> BenchSetup.poolwatchBatched(db,
+                        SqlitePoolConfig.Synchronous.NORMAL))),
+                new Named("poolwatch-batched-full", unchecked(db -> BenchSetup.poolwatchBatched(db,
+                        SqlitePoolConfig.Synchronous.FULL))),
+                new Named("hikari-tuned-full", unchecked(BenchSetup::hikariTunedFull)),
+                new Named("hikari-tuned", unchecked(BenchSetup::hikariTuned)),
+                new Named("hikari-split", unchecked(BenchSetup::hikariSplit)));
+        List<ScenarioBenchmark.Result> batchResults = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            for (Scenario s : batchScenarios) {
+                for (int k = 0; k < batchSetups.size(); k++) {
+                    Named n = batchSetups.get((k + round) % batchSetups.size());
+                    if (s == scenarios.get(2) && n.name().startsWith("hikari-") && !n.name().endsWith("-full")) {
+                        continue;
+                    }
+                    System.out.printf(Locale.ROOT, "round %d/%d: group commit, scenario %s (%d workers) on %s%n",
+                            round + 1, rounds, s.name(), s.workers(), n.name());
+                    batchResults.add(ScenarioBenchmark.run(work, s, n.factory()));
+                }
+            }
+        }
+        List<ScenarioBenchmark.Result> batchMedians = new ArrayList<>(Cells.medians(batchResults, batchScenarios,
+                batchSetups.stream().map(Named::name).toList()));
+        batchMedians.addAll(Cells.medians(results, List.of(scenarios.get(2)), List.of("hikari-tuned", "hikari-split")));
+        Map<String, Double> ceilings = GroupCommitBench.ceilings(work, d, rounds);
         System.out.println("metrics overhead (medium, 3 alternating rounds each)");
         List<Double> withMetrics = new ArrayList<>();
         List<Double> without = new ArrayList<>();
@@ -150,13 +184,13 @@ public final class Benchmarks {
                 setups.stream().map(Named::name).toList());
         plot(medians, scenarios, setups.stream().map(Named::name).toList(), plot);
         Files.writeString(out, markdown(seconds, rounds, results, medians, scenarios, setups.stream().map(Named::name).toList(),
-                median(without), median(withMetrics), cycle, scrape, plot.getFileName().toString()));
+                median(without), median(withMetrics), cycle, scrape, plot.getFileName().toString())
+                + GroupCommitBench.markdown(batchMedians, batchScenarios, ceilings));
         System.out.println("wrote " + out + " and " + plot);
     }
 
     private static double median(List<Double> xs) {
-        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+        return GroupCommitBench.median(xs);
     }
 
     /** Median latency (ms) of 50 scrapes and the body size (bytes) with {@code pools} pools. */
@@ -356,7 +390,7 @@ public final class Benchmarks {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
         Color[] colors = {new Color(0x2E7D32), new Color(0xC62828), new Color(0xEF6C00), new Color(0x1565C0),
-                new Color(0x6D4C41)};
+                new Color(0x6D4C41), new Color(0x00ACC1), new Color(0x7B1FA2), new Color(0x9E9D24)};
         panel(g, 20, "Throughput (ops/s, higher is better)", results, scenarios, setups, colors,
                 ScenarioBenchmark.Result::opsPerSecond, false);
         panel(g, 560, "p99 operation latency (ms, log scale, lower is better)", results, scenarios, setups, colors,
@@ -368,7 +402,7 @@ public final class Benchmarks {
             g.fillRect(x, h - 30, 14, 14);
             g.setColor(Color.BLACK);
             g.drawString(setups.get(i), x + 20, h - 18);
-            x += 40 + g.getFontMetrics().stringWidth(setups.get(i));
+            x += 28 + g.getFontMetrics().stringWidth(setups.get(i));
         }
         g.dispose();
         ImageIO.write(img, "png", file.toFile());

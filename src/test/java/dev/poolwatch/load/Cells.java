@@ -30,13 +30,16 @@ final class Cells {
                 ScenarioBenchmark.Result mid = byOps.get(byOps.size() / 2);
                 Map<String, Long> kinds = new TreeMap<>();
                 long errors = 0;
+                long missing = 0;
                 for (ScenarioBenchmark.Result r : rounds) {
                     errors += r.errors();
+                    missing += r.missingWrites();
                     r.errorKinds().forEach((k, v) -> kinds.merge(k, v, Long::sum));
                 }
                 out.add(new ScenarioBenchmark.Result(setup, s, mid.seconds(), mid.reads(), mid.writes(), errors, kinds,
                         median(rounds, ScenarioBenchmark.Result::opP50), median(rounds, ScenarioBenchmark.Result::opP99),
-                        median(rounds, ScenarioBenchmark.Result::writeP99), median(rounds, ScenarioBenchmark.Result::opMax)));
+                        median(rounds, ScenarioBenchmark.Result::writeP99), median(rounds, ScenarioBenchmark.Result::opMax),
+                        missing));
             }
         }
         return out;

@@ -27,7 +27,13 @@ final class ScenarioBenchmark {
 
     /** What one setup did in one scenario. */
     record Result(String setup, Scenario scenario, double seconds, long reads, long writes, long errors,
-                  Map<String, Long> errorKinds, long opP50, long opP99, long writeP99, long opMax) {
+                  Map<String, Long> errorKinds, long opP50, long opP99, long writeP99, long opMax,
+                  long missingWrites) {
+        /** Every write the setup acknowledged, warm-up included, was in the database afterwards. */
+        boolean integrityOk() {
+            return missingWrites == 0;
+        }
+
         double opsPerSecond() {
             return (reads + writes) / seconds;
         }
@@ -61,8 +67,15 @@ final class ScenarioBenchmark {
         }
     }
 
-    /** Each cell first runs this long unmeasured, so every setup is measured with a warm JIT and warm caches. */
+    /**
+     * Each cell first runs this long unmeasured (or as long as it measures, if that is shorter), so every setup is
+     * measured with a warm JIT and warm caches.
+     */
     static final Duration WARM_UP = Duration.ofSeconds(3);
+
+    static Duration warmUp(Scenario s) {
+        return s.duration().compareTo(WARM_UP) < 0 ? s.duration() : WARM_UP;
+    }
 
     static Result run(Path dir, Scenario s, Function<Path, BenchSetup> factory) throws Exception {
         Path db = Files.createTempFile(dir, "bench-", ".db");
@@ -71,6 +84,7 @@ final class ScenarioBenchmark {
         LatencyHistogram ops = new LatencyHistogram();
         LatencyHistogram writesLatency = new LatencyHistogram();
         AtomicLong nextOpId = new AtomicLong();
+        OpIdSet acknowledged = new OpIdSet(1);
         LongAdder reads = new LongAdder();
         LongAdder writes = new LongAdder();
         Map<String, LongAdder> errors = new ConcurrentHashMap<>();
@@ -78,7 +92,7 @@ final class ScenarioBenchmark {
         double seconds;
         try (BenchSetup setup = factory.apply(db)) {
             name = setup.name();
-            long start = System.nanoTime() + WARM_UP.toNanos();
+            long start = System.nanoTime() + warmUp(s).toNanos();
             long deadline = start + s.duration().toNanos();
             List<Thread> threads = new ArrayList<>();
             // Burst: all workers wait at a barrier, run BURST_OPS operations as fast as they can, then pause.
@@ -111,6 +125,7 @@ final class ScenarioBenchmark {
                                     BotWorkload.write(c, user, opId);
                                     return null;
                                 });
+                                acknowledged.add(opId);
                             }
                             if (measured) {
                                 (read ? reads : writes).increment();
@@ -136,6 +151,10 @@ final class ScenarioBenchmark {
                 t.join();
             }
             seconds = (System.nanoTime() - start) / 1e9;
+        }
+        long missing;
+        try {
+            missing = missing(db, acknowledged, nextOpId.get());
         } finally {
             for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
                 Files.deleteIfExists(Path.of(db + suffix));
@@ -144,7 +163,27 @@ final class ScenarioBenchmark {
         Map<String, Long> kinds = new TreeMap<>();
         errors.forEach((k, v) -> kinds.put(k, v.sum()));
         return new Result(name, s, seconds, reads.sum(), writes.sum(), kinds.values().stream().mapToLong(x -> x).sum(),
-                kinds, ops.quantileNanos(0.5), ops.quantileNanos(0.99), writesLatency.quantileNanos(0.99), ops.maxNanos());
+                kinds, ops.quantileNanos(0.5), ops.quantileNanos(0.99), writesLatency.quantileNanos(0.99), ops.maxNanos(),
+                missing);
+    }
+
+    /** Acknowledged op ids (1 to {@code last}) that are not in the database. */
+    private static long missing(Path db, OpIdSet acknowledged, long last) throws SQLException {
+        OpIdSet present = new OpIdSet(1);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT op_id FROM bot_message WHERE op_id IS NOT NULL")) {
+            while (rs.next()) {
+                present.add(rs.getLong(1));
+            }
+        }
+        long missing = 0;
+        for (long id = 1; id <= last; id++) {
+            if (acknowledged.contains(id) && !present.contains(id)) {
+                missing++;
+            }
+        }
+        return missing;
     }
 
 }

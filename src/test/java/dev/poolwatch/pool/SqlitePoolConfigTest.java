@@ -61,7 +61,12 @@ class SqlitePoolConfigTest {
                 bad("name", b -> b.name("has space"), "letters, digits"),
                 bad("name", b -> b.name(""), "1 to 64 characters"),
                 bad("journalMode", b -> b.journalMode(null), "one of WAL"),
-                bad("synchronous", b -> b.synchronous(null), "one of OFF"));
+                bad("synchronous", b -> b.synchronous(null), "one of OFF"),
+                bad("maxBatchOperations", b -> b.maxBatchOperations(0), "between 1 and 100000, was 0"),
+                bad("maxBatchOperations", b -> b.maxBatchOperations(100_001), "was 100001"),
+                bad("maxBatchDuration", b -> b.maxBatchDuration(Duration.ofNanos(999_999)), "between 1 ms and 10 s, was 0 ms"),
+                bad("maxBatchDuration", b -> b.maxBatchDuration(Duration.ofMillis(10_001)), "between 1 ms and 10 s, was 10001 ms"),
+                bad("maxBatchDuration", b -> b.maxBatchDuration(null), "must be set"));
     }
 
     private static Arguments bad(String field, UnaryOperator<SqlitePoolConfig.Builder> change, String detail) {
@@ -84,5 +89,18 @@ class SqlitePoolConfigTest {
                 .checkpointInterval(Duration.ZERO).build();
         assertThat(c.maxLifetime()).isZero();
         assertThat(c.leakDetectionThreshold()).isZero();
+    }
+
+    @Test
+    void batchLimitsDefaultToAThousandOperationsOrTenMillisecondsAndAcceptTheirBounds() {
+        SqlitePoolConfig c = builder().build();
+        assertThat(c.maxBatchOperations()).isEqualTo(1000);
+        assertThat(c.maxBatchDuration()).isEqualTo(Duration.ofMillis(10));
+        SqlitePoolConfig low = builder().maxBatchOperations(1).maxBatchDuration(Duration.ofMillis(1)).build();
+        assertThat(low.maxBatchOperations()).isEqualTo(1);
+        assertThat(low.maxBatchDuration()).isEqualTo(Duration.ofMillis(1));
+        SqlitePoolConfig high = builder().maxBatchOperations(100_000).maxBatchDuration(Duration.ofSeconds(10)).build();
+        assertThat(high.toBuilder().build().toString()).isEqualTo(high.toString())
+                .contains("maxBatchOperations=100000", "maxBatchDuration=PT10S");
     }
 }

@@ -1,6 +1,7 @@
 package dev.poolwatch.reliability;
 
 import dev.poolwatch.load.BotWorkload;
+import dev.poolwatch.load.WriteMode;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
 import java.io.FileOutputStream;
@@ -10,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs in a child JVM until it is killed: the demo workload on several threads, appending the op id of every write
- * the pool acknowledged (after {@code write()} returned, so after COMMIT) to a side file.
+ * the pool acknowledged (after {@code write()} or {@code writeBatched()} returned, so after COMMIT) to a side file.
+ * Arguments: database, acknowledgement file, and the write mode ({@code plain} or {@code batched}).
  */
 public final class CrashVictim {
     private CrashVictim() {
@@ -19,6 +21,7 @@ public final class CrashVictim {
     public static void main(String[] args) throws Exception {
         Path db = Path.of(args[0]);
         Path acks = Path.of(args[1]);
+        WriteMode mode = WriteMode.named(args[2]);
         SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(db).name("victim").build());
         BotWorkload workload = new BotWorkload(pool, 200);
         workload.prepare();
@@ -32,7 +35,7 @@ public final class CrashVictim {
                             workload.pointRead();
                         } else {
                             long id = next.incrementAndGet();
-                            workload.write(id);
+                            workload.write(id, mode);
                             synchronized (ackOut) {
                                 ackOut.println(id);
                                 ackOut.flush();

@@ -35,6 +35,7 @@ class MetricsLintTest {
              PoolWatch watch = PoolWatch.builder().pool(pool).port(0).start()) {
             pool.write(c -> c.createStatement().execute("CREATE TABLE t (x)"));
             pool.read(c -> c.isValid(1));
+            pool.writeBatched(c -> c.createStatement().execute("INSERT INTO t VALUES (1)"));
             pool.checkpoint(CheckpointMode.TRUNCATE);
             pool.quickCheck();
             HttpResponse<String> r = new Http(watch.uri()).get("/metrics");
