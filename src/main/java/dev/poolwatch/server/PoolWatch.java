@@ -3,7 +3,9 @@ package dev.poolwatch.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.poolwatch.metrics.BuildInfo;
 import dev.poolwatch.metrics.MeterRegistries;
+import dev.poolwatch.metrics.MetricsOptions;
 import dev.poolwatch.metrics.PoolMetrics;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.store.EventStore;
@@ -101,9 +103,10 @@ public final class PoolWatch implements AutoCloseable {
                 .register(registry);
         FunctionCounter.builder("poolwatch.events.written", store, EventStore::written)
                 .description("Events written to the event store").register(registry);
+        new BuildInfo().bindTo(registry);
         Map<String, Monitored> attached = new LinkedHashMap<>();
         for (SqlitePool pool : b.pools) {
-            PoolMetrics metrics = new PoolMetrics(pool);
+            PoolMetrics metrics = new PoolMetrics(pool, b.metricsOptions);
             metrics.bindTo(registry);
             PoolEventRecorder recorder = new PoolEventRecorder(pool.name(), store);
             pool.addListener(recorder);
@@ -196,6 +199,7 @@ public final class PoolWatch implements AutoCloseable {
         private EventStore.Settings eventSettings = EventStore.Settings.DEFAULT;
         private PrometheusMeterRegistry registry;
         private Duration readinessTimeout = Duration.ofMillis(250);
+        private MetricsOptions metricsOptions = MetricsOptions.DEFAULT;
 
         private Builder() {
         }
@@ -250,6 +254,12 @@ public final class PoolWatch implements AutoCloseable {
         /** How long the readiness probe waits for each pool's writer (1 ms to 10 s, default 250 ms). */
         public Builder readinessTimeout(Duration timeout) {
             this.readinessTimeout = timeout;
+            return this;
+        }
+
+        /** What the pools' metrics include (compact histograms, HikariCP or OpenTelemetry names); see docs/metrics.md. */
+        public Builder metrics(MetricsOptions options) {
+            this.metricsOptions = Objects.requireNonNull(options, "metrics");
             return this;
         }
 
