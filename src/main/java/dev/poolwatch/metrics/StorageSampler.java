@@ -61,7 +61,7 @@ final class StorageSampler implements AutoCloseable {
         return s;
     }
 
-    void sample() {
+    private void sample() {
         sampleFileSystem();
         if (pool.state() != PoolState.OPEN) {
             return;
