@@ -1,5 +1,6 @@
 package dev.poolwatch.cli;
 
+import dev.poolwatch.metrics.MetricsOptions;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.server.PoolWatch;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -40,6 +42,15 @@ final class ExporterOptions {
             converter = Durations.class, description = "How long events are kept (default: ${DEFAULT-VALUE}).")
     Duration eventRetention;
 
+    @Option(names = "--metrics-names", paramLabel = "NAMES", split = ",",
+            description = "Also publish the pools' metrics under other projects' names: hikaricp (HikariCP's"
+                    + " hikaricp_connections_*), otel (OpenTelemetry's db_client_connection_*), comma-separated.")
+    List<String> metricsNames = List.of();
+
+    @Option(names = "--compact-histograms",
+            description = "8 histogram buckets instead of 17, for processes with many pools (docs/metrics.md).")
+    boolean compactHistograms;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "A .properties or .yaml file of option defaults (keys are option names).")
     Path config;
@@ -55,7 +66,19 @@ final class ExporterOptions {
         if (eventRetention.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new ParameterException(spec.commandLine(), "--event-retention must be at least 1m, was " + eventRetention);
         }
+        for (String name : metricsNames) {
+            if (!name.equals("hikaricp") && !name.equals("otel")) {
+                throw new ParameterException(spec.commandLine(), "--metrics-names must list hikaricp and/or otel,"
+                        + " was '" + name + "'");
+            }
+        }
         Logging.use(logFormat.equals("json") ? Logging.Format.JSON : Logging.Format.TEXT);
+    }
+
+    MetricsOptions metricsOptions() {
+        return MetricsOptions.builder().compactHistograms(compactHistograms)
+                .hikariCpNames(metricsNames.contains("hikaricp")).openTelemetryNames(metricsNames.contains("otel"))
+                .build();
     }
 
     /** The token from --token-file, else POOLWATCH_TOKEN, else null (writes disabled). */
@@ -76,7 +99,7 @@ final class ExporterOptions {
     }
 
     PoolWatch.Builder exporter(Map<String, String> env, SqlitePool... pools) {
-        PoolWatch.Builder b = PoolWatch.builder().port(port).bind(bind).token(token(env))
+        PoolWatch.Builder b = PoolWatch.builder().port(port).bind(bind).token(token(env)).metrics(metricsOptions())
                 .eventSettings(new dev.poolwatch.store.EventStore.Settings(10_000, eventRetention));
         for (SqlitePool p : pools) {
             b.pool(p);

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.poolwatch.metrics.BuildInfo;
 import dev.poolwatch.metrics.MeterRegistries;
+import dev.poolwatch.metrics.MetricsOptions;
 import dev.poolwatch.metrics.PoolMetrics;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.store.EventStore;
@@ -110,9 +112,10 @@ public final class PoolWatch implements AutoCloseable {
                 .register(registry);
         FunctionCounter.builder("poolwatch.events.written", store, EventStore::written)
                 .description("Events written to the event store").register(registry);
+        new BuildInfo().bindTo(registry);
         Map<String, Monitored> attached = new LinkedHashMap<>();
         for (SqlitePool pool : b.pools) {
-            PoolMetrics metrics = new PoolMetrics(pool);
+            PoolMetrics metrics = new PoolMetrics(pool, b.metricsOptions);
             metrics.bindTo(registry);
             PoolEventRecorder recorder = new PoolEventRecorder(pool.name(), store);
             pool.addListener(recorder);
@@ -199,6 +202,7 @@ public final class PoolWatch implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int maxConnections = 512;
+        private MetricsOptions metricsOptions = MetricsOptions.DEFAULT;
 
         private Builder() {
         }
@@ -277,6 +281,12 @@ public final class PoolWatch implements AutoCloseable {
         /** Open connections accepted at once; more wait in the listen backlog (1 to 100000, default 512). */
         public Builder maxConnections(int max) {
             this.maxConnections = max;
+            return this;
+        }
+
+        /** What the pools' metrics include (compact histograms, HikariCP or OpenTelemetry names); see docs/metrics.md. */
+        public Builder metrics(MetricsOptions options) {
+            this.metricsOptions = Objects.requireNonNull(options, "metrics");
             return this;
         }
 

@@ -22,7 +22,13 @@ final class DashboardLinter {
     enum Rule {
         INVALID_JSON, UID, DUPLICATE_UID, VARIABLES, IMPORT_PLACEHOLDER, PANEL_ID, TITLE, DESCRIPTION, UNIT,
         DATASOURCE, NO_TARGETS, UNREADABLE_QUERY, RANGE, COUNTER_WITHOUT_RATE, LIFETIME_AVERAGE, FILTER,
-        UNKNOWN_METRIC, UNKNOWN_LABEL, UNKNOWN_LABEL_VALUE
+        UNKNOWN_METRIC, UNKNOWN_LABEL, UNKNOWN_LABEL_VALUE,
+        /** dashboard-linter's template-job-rule: a job variable, so that one Prometheus can hold many jobs. */
+        TEMPLATE_JOB,
+        /** dashboard-linter's target-job-rule: every selector narrowed by job=~"$job". */
+        TARGET_JOB,
+        /** dashboard-linter's target-instance-rule: every selector narrowed by instance=~"$instance". */
+        TARGET_INSTANCE
     }
 
     record Violation(Rule rule, String where, String message) {
@@ -38,14 +44,22 @@ final class DashboardLinter {
 
     static final String DATASOURCE_REF = "${datasource}";
 
-    /** Variables that narrow a query, when the dashboard defines them and the metric carries the label. */
+    /**
+     * Variables that narrow a query, when the dashboard defines them and the metric carries the label; job and
+     * instance narrow every selector (TARGET_JOB, TARGET_INSTANCE).
+     */
     private static final List<String> FILTER_VARIABLES = List.of("instance", "pool", "role");
+    private static final Map<String, Rule> TARGET_RULES = Map.of("job", Rule.TARGET_JOB, "instance",
+            Rule.TARGET_INSTANCE);
     private static final List<String> REQUIRED_VARIABLES = List.of("instance", "pool");
     private static final Set<String> PANELS_WITHOUT_QUERIES = Set.of("row", "text");
     private static final Set<String> RATE_FUNCTIONS = Set.of("rate", "irate");
     private static final Set<String> COUNTER_FUNCTIONS = Set.of("rate", "irate", "increase", "changes", "resets");
-    /** Window totals ("in the time range") may read the whole range; everything else follows the step. */
-    private static final Set<String> WINDOW_FUNCTIONS = Set.of("increase", "changes");
+    /**
+     * Window totals ("in the time range") and "seen in the time range" may read the whole range; everything else
+     * follows the step.
+     */
+    private static final Set<String> WINDOW_FUNCTIONS = Set.of("increase", "changes", "present_over_time");
     private static final List<String> COUNTER_SUFFIXES = List.of("_total", "_count", "_sum", "_bucket");
     private static final Set<String> RATE_INTERVAL = Set.of("$__rate_interval", "${__rate_interval}");
     private static final Set<String> WHOLE_RANGE = Set.of("$__range", "${__range}");
@@ -176,6 +190,7 @@ final class DashboardLinter {
                 out.add(new Violation(Rule.VARIABLES, name, "needs a '" + required + "' variable"));
             }
         }
+        checkJobVariable(name, byName.get("job"), out);
         Set<String> filters = new HashSet<>();
         for (String filter : FILTER_VARIABLES) {
             JsonNode v = byName.get(filter);
@@ -194,6 +209,25 @@ final class DashboardLinter {
             }
         }
         return filters;
+    }
+
+    /** As dashboard-linter's template-job-rule asks: a multi-select query variable labelled job, All being .+ . */
+    private static void checkJobVariable(String name, JsonNode job, List<Violation> out) {
+        String where = name + " variable job";
+        if (job == null) {
+            out.add(new Violation(Rule.TEMPLATE_JOB, name, "needs a 'job' variable"));
+            return;
+        }
+        if (!job.path("type").asText().equals("query") || !job.path("label").asText().equals("job")) {
+            out.add(new Violation(Rule.TEMPLATE_JOB, where, "must be a query variable labelled 'job'"));
+        }
+        if (!job.path("datasource").path("uid").asText().equals(DATASOURCE_REF)) {
+            out.add(new Violation(Rule.TEMPLATE_JOB, where, "must use the " + DATASOURCE_REF + " data source"));
+        }
+        if (!job.path("multi").asBoolean(false) || !job.path("includeAll").asBoolean(false)
+                || !job.path("allValue").asText().equals(".+")) {
+            out.add(new Violation(Rule.TEMPLATE_JOB, where, "must be multi-select with an All option of '.+'"));
+        }
     }
 
     private void checkPanel(String name, JsonNode panel, Set<String> variables, Set<Integer> ids,
@@ -271,6 +305,7 @@ final class DashboardLinter {
                     countsOutsideRate.add(s.metric().substring(0, s.metric().length() - 6));
                 }
             }
+            checkTargetMatchers(query.where(), s, out);
             checkLabels(query.where(), s, variables, out);
         }
         sumsOutsideRate.retainAll(countsOutsideRate);
@@ -292,6 +327,21 @@ final class DashboardLinter {
         out.add(new Violation(Rule.RANGE, where, s.metric() + "[" + s.range() + "]: " + hint));
     }
 
+    /** dashboard-linter's target-job-rule and target-instance-rule: every selector, whatever the metric. */
+    private static void checkTargetMatchers(String where, PromQl.Selector s, List<Violation> out) {
+        TARGET_RULES.forEach((label, rule) -> {
+            if (!narrowedBy(s, label)) {
+                out.add(new Violation(rule, where, s.metric() + " must be narrowed by " + label + "=~\"$" + label
+                        + "\""));
+            }
+        });
+    }
+
+    private static boolean narrowedBy(PromQl.Selector s, String variable) {
+        return s.matchers().stream().anyMatch(m -> m.label().equals(variable) && m.op().equals("=~")
+                && (m.value().contains("$" + variable) || m.value().contains("${" + variable)));
+    }
+
     private void checkLabels(String where, PromQl.Selector s, Set<String> variables, List<Violation> out) {
         Optional<MetricCatalog.Series> found = catalog.lookup(s.metric());
         if (found.isEmpty()) {
@@ -300,14 +350,10 @@ final class DashboardLinter {
         }
         MetricCatalog.Series series = found.get();
         for (String variable : variables) {
-            if (!series.filtered().contains(variable)) {
+            if (!series.filtered().contains(variable) || TARGET_RULES.containsKey(variable)) {
                 continue;
             }
-            boolean filtered = s.matcher(variable)
-                    .filter(m -> m.op().equals("=~"))
-                    .filter(m -> m.value().contains("$" + variable) || m.value().contains("${" + variable))
-                    .isPresent();
-            if (!filtered) {
+            if (!narrowedBy(s, variable)) {
                 out.add(new Violation(Rule.FILTER, where,
                         s.metric() + " must be narrowed by " + variable + "=~\"$" + variable + "\""));
             }

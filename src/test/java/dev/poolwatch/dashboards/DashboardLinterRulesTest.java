@@ -27,6 +27,8 @@ class DashboardLinterRulesTest {
               "title": "Baseline",
               "templating": {"list": [
                 {"name": "datasource", "type": "datasource", "query": "prometheus"},
+                {"name": "job", "label": "job", "type": "query", "multi": true, "includeAll": true, "allValue": ".+",
+                 "datasource": {"type": "prometheus", "uid": "${datasource}"}},
                 {"name": "instance", "type": "query", "multi": true, "includeAll": true,
                  "datasource": {"type": "prometheus", "uid": "${datasource}"}},
                 {"name": "pool", "type": "query", "multi": true, "includeAll": true,
@@ -35,7 +37,7 @@ class DashboardLinterRulesTest {
               "annotations": {"list": [
                 {"name": "Recovery actions", "enable": true,
                  "datasource": {"type": "prometheus", "uid": "${datasource}"},
-                 "expr": "sum by (pool) (increase(poolwatch_recovery_actions_total{instance=~\\"$instance\\", pool=~\\"$pool\\", outcome=\\"succeeded\\"}[$__rate_interval])) > 0"}
+                 "expr": "sum by (pool) (increase(poolwatch_recovery_actions_total{job=~\\"$job\\", instance=~\\"$instance\\", pool=~\\"$pool\\", outcome=\\"succeeded\\"}[$__rate_interval])) > 0"}
               ]},
               "panels": [
                 {"id": 1, "type": "row", "title": "Traffic", "collapsed": true, "panels": [
@@ -43,14 +45,14 @@ class DashboardLinterRulesTest {
                    "datasource": {"type": "prometheus", "uid": "${datasource}"},
                    "fieldConfig": {"defaults": {"unit": "cps"}, "overrides": []},
                    "targets": [{"refId": "A", "datasource": {"type": "prometheus", "uid": "${datasource}"},
-                     "expr": "sum by (pool) (rate(sqlite_pool_timeouts_total{instance=~\\"$instance\\", pool=~\\"$pool\\"}[$__rate_interval]))"}]}
+                     "expr": "sum by (pool) (rate(sqlite_pool_timeouts_total{job=~\\"$job\\", instance=~\\"$instance\\", pool=~\\"$pool\\"}[$__rate_interval]))"}]}
                 ]}
               ]
             }
             """;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SCOPE = "{instance=~\"$instance\", pool=~\"$pool\"}";
+    private static final String SCOPE = "{job=~\"$job\", instance=~\"$instance\", pool=~\"$pool\"}";
 
     private final DashboardLinter linter = new DashboardLinter(MetricCatalog.fromRepository());
 
@@ -84,7 +86,7 @@ class DashboardLinterRulesTest {
     @Test
     void reportsAMissingPoolVariable() throws Exception {
         ObjectNode d = baseline();
-        variables(d).remove(2);
+        variables(d).remove(3);
 
         assertThat(rules(lint(d))).containsOnly(Rule.VARIABLES);
     }
@@ -92,7 +94,7 @@ class DashboardLinterRulesTest {
     @Test
     void reportsAnInstanceVariableWithoutMultiSelectAndAll() throws Exception {
         ObjectNode d = baseline();
-        ((ObjectNode) variables(d).get(1)).put("includeAll", false);
+        ((ObjectNode) variables(d).get(2)).put("includeAll", false);
 
         assertThat(rules(lint(d))).containsOnly(Rule.VARIABLES);
     }
@@ -103,6 +105,54 @@ class DashboardLinterRulesTest {
         ((ObjectNode) variables(d).get(0)).put("type", "custom");
 
         assertThat(rules(lint(d))).containsOnly(Rule.VARIABLES);
+    }
+
+    @Test
+    void reportsADashboardWithoutAJobVariable() throws Exception {
+        ObjectNode d = baseline();
+        variables(d).remove(1);
+
+        assertThat(rules(lint(d))).containsOnly(Rule.TEMPLATE_JOB);
+    }
+
+    @Test
+    void reportsAJobVariableWhoseAllIsNotEveryJob() throws Exception {
+        ObjectNode d = baseline();
+        ((ObjectNode) variables(d).get(1)).put("allValue", "");
+
+        assertThat(rules(lint(d))).containsOnly(Rule.TEMPLATE_JOB);
+    }
+
+    @Test
+    void reportsAJobVariableThatIsNotAMultiSelectQuery() throws Exception {
+        ObjectNode d = baseline();
+        ((ObjectNode) variables(d).get(1)).put("type", "custom").put("multi", false);
+
+        assertThat(rules(lint(d))).containsOnly(Rule.TEMPLATE_JOB);
+    }
+
+    @Test
+    void reportsAQueryNotNarrowedByTheJobVariable() throws Exception {
+        assertThat(rules(lintExpr("sum by (pool) (rate(sqlite_pool_timeouts_total{instance=~\"$instance\", "
+                + "pool=~\"$pool\"}[$__rate_interval]))"))).containsOnly(Rule.TARGET_JOB);
+        assertThat(rules(lintExpr("sum by (pool) (rate(sqlite_pool_timeouts_total{job=\"poolwatch\", "
+                + "instance=~\"$instance\", pool=~\"$pool\"}[$__rate_interval]))"))).containsOnly(Rule.TARGET_JOB);
+    }
+
+    @Test
+    void reportsAQueryNotNarrowedByTheInstanceVariable() throws Exception {
+        assertThat(rules(lintExpr("sum by (pool) (rate(sqlite_pool_timeouts_total{job=~\"$job\", pool=~\"$pool\"}"
+                + "[$__rate_interval]))"))).containsOnly(Rule.TARGET_INSTANCE);
+    }
+
+    @Test
+    void narrowsEverySelectorByJobAndInstanceEvenUpAndBuildInfo() throws Exception {
+        assertThat(rules(lintExpr("up{instance=~\"$instance\"}"))).containsOnly(Rule.TARGET_JOB);
+        assertThat(lintExpr("up{job=~\"$job\", instance=~\"$instance\"} and on (job, instance) "
+                + "present_over_time(poolwatch_build_info{job=~\"$job\", instance=~\"$instance\"}[$__range])"))
+                .isEmpty();
+        assertThat(rules(lintExpr("up{job=~\"$job\", instance=~\"$instance\"} and on (job, instance) "
+                + "poolwatch_build_info{job=~\"$job\"}"))).containsOnly(Rule.TARGET_INSTANCE);
     }
 
     @Test
@@ -269,13 +319,13 @@ class DashboardLinterRulesTest {
 
     @Test
     void reportsAQueryNotNarrowedByThePoolVariable() throws Exception {
-        assertThat(rules(lintExpr("sum by (pool) (rate(sqlite_pool_timeouts_total{instance=~\"$instance\"}"
+        assertThat(rules(lintExpr("sum by (pool) (rate(sqlite_pool_timeouts_total{job=~\"$job\", instance=~\"$instance\"}"
                 + "[$__rate_interval]))"))).containsOnly(Rule.FILTER);
     }
 
     @Test
     void reportsAPoolFilterThatIgnoresTheVariable() throws Exception {
-        assertThat(rules(lintExpr("sum by (pool) (rate(sqlite_pool_timeouts_total{instance=~\"$instance\", "
+        assertThat(rules(lintExpr("sum by (pool) (rate(sqlite_pool_timeouts_total{job=~\"$job\", instance=~\"$instance\", "
                 + "pool=\"main\"}[$__rate_interval]))"))).containsOnly(Rule.FILTER);
     }
 
@@ -291,7 +341,7 @@ class DashboardLinterRulesTest {
     @Test
     void doesNotAskForAFilterOnALabelTheMetricLacks() throws Exception {
         assertThat(lintExpr("max by (pool) (sqlite_pool_wal_size_bytes" + SCOPE + ")")).isEmpty();
-        assertThat(lintExpr("max(poolwatch_recovery_circuit_open{instance=~\"$instance\"})")).isEmpty();
+        assertThat(lintExpr("max(poolwatch_recovery_circuit_open{job=~\"$job\", instance=~\"$instance\"})")).isEmpty();
     }
 
     @Test
@@ -302,26 +352,27 @@ class DashboardLinterRulesTest {
 
     @Test
     void reportsALabelTheMetricDoesNotCarry() throws Exception {
-        assertThat(rules(lintExpr("sum by (pool) (rate(sqlite_pool_timeouts_total{instance=~\"$instance\", "
+        assertThat(rules(lintExpr("sum by (pool) (rate(sqlite_pool_timeouts_total{job=~\"$job\", instance=~\"$instance\", "
                 + "pool=~\"$pool\", kind=\"busy\"}[$__rate_interval]))"))).containsOnly(Rule.UNKNOWN_LABEL);
     }
 
     @Test
     void reportsALabelValueTheCatalogDoesNotList() throws Exception {
-        assertThat(rules(lintExpr("sum by (pool) (sqlite_pool_connections{instance=~\"$instance\", "
+        assertThat(rules(lintExpr("sum by (pool) (sqlite_pool_connections{job=~\"$job\", instance=~\"$instance\", "
                 + "pool=~\"$pool\", state=\"acitve\"})"))).containsOnly(Rule.UNKNOWN_LABEL_VALUE);
-        assertThat(rules(lintExpr("sum by (pool) (rate(poolwatch_recovery_actions_total{instance=~\"$instance\", "
+        assertThat(rules(lintExpr("sum by (pool) (rate(poolwatch_recovery_actions_total{job=~\"$job\", instance=~\"$instance\", "
                 + "pool=~\"$pool\", outcome=~\"succeeded|success\"}[$__rate_interval]))")))
                 .containsOnly(Rule.UNKNOWN_LABEL_VALUE);
     }
 
     @Test
     void readsRecordingRuleLabelsFromTheirLevelPlusJobAndInstance() throws Exception {
-        assertThat(lintExpr("pool:sqlite_pool_health:score{instance=~\"$instance\", pool=~\"$pool\"}")).isEmpty();
-        assertThat(rules(lintExpr("pool:sqlite_pool_health:score{instance=~\"$instance\"}")))
+        assertThat(lintExpr("pool:sqlite_pool_health:score{job=~\"$job\", instance=~\"$instance\", pool=~\"$pool\"}")).isEmpty();
+        assertThat(rules(lintExpr("pool:sqlite_pool_health:score{job=~\"$job\", instance=~\"$instance\"}")))
                 .containsOnly(Rule.FILTER);
-        assertThat(rules(lintExpr("pool:sqlite_pool_health:score{pool=~\"$pool\"}"))).containsOnly(Rule.FILTER);
-        assertThat(rules(lintExpr("pool:sqlite_pool_health:score{instance=~\"$instance\", pool=~\"$pool\", "
+        assertThat(rules(lintExpr("pool:sqlite_pool_health:score{job=~\"$job\", pool=~\"$pool\"}")))
+                .containsOnly(Rule.TARGET_INSTANCE);
+        assertThat(rules(lintExpr("pool:sqlite_pool_health:score{job=~\"$job\", instance=~\"$instance\", pool=~\"$pool\", "
                 + "role=\"writer\"}"))).containsOnly(Rule.UNKNOWN_LABEL);
     }
 

@@ -53,11 +53,14 @@ class DashboardQueriesAgainstPrometheusTest {
     @Test
     void everyPanelQueryEvaluatesAndDemoFedPanelsHaveData() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), TOKEN);
-        try (SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("demo.db")).name("demo").build())) {
+        try (SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("demo.db")).name("demo").build());
+             // Never checkpoints: exactly when SqlitePoolCheckpointStarved fires and links to its panel.
+             SqlitePool fresh = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("fresh.db")).name("fresh")
+                     .checkpointInterval(Duration.ZERO).build())) {
             BotWorkload workload = new BotWorkload(pool, 100);
             workload.prepare();
             RecoverySettings settings = RecoverySettings.DEFAULT;
-            try (dev.poolwatch.server.PoolWatch watch = dev.poolwatch.server.PoolWatch.builder().pool(pool).port(0)
+            try (dev.poolwatch.server.PoolWatch watch = dev.poolwatch.server.PoolWatch.builder().pool(pool).pool(fresh).port(0)
                     .token(TOKEN).extension(new RecoveryRoutes(settings)).start();
                  SteadyLoad load = new SteadyLoad(workload, 4, 300, 70, 0).start();
                  LocalStack stack = LocalStack.builder(RepoRoot.path(), watch.uri(), token)
@@ -101,14 +104,28 @@ class DashboardQueriesAgainstPrometheusTest {
                 }
                 assertThat(queries).isGreaterThan(40);
                 assertThat(failures).as("panel queries against Prometheus; stack logs:%s", stack.lastLog()).isEmpty();
+                assertThat(poolsShown(stack.prometheus(), "pool-detail.json", "Time since last complete checkpoint"))
+                        .contains("demo", "fresh");
             }
         }
+    }
+
+    /** The pools a panel's queries return series for. */
+    private static Set<String> poolsShown(URI prometheus, String file, String title) throws Exception {
+        JsonNode panel = DashboardLinter.panels(Dashboards.parsed().get(file)).stream()
+                .filter(p -> p.path("title").asText().equals(title)).findFirst().orElseThrow();
+        Set<String> pools = new java.util.TreeSet<>();
+        for (JsonNode target : panel.path("targets")) {
+            query(prometheus, substitute(target.path("expr").asText())).at("/data/result")
+                    .forEach(series -> pools.add(series.at("/metric/pool").asText()));
+        }
+        return pools;
     }
 
     /** Grafana's variables as Grafana would expand them with "All" selected and a 5 m dashboard range. */
     static String substitute(String expr) {
         return expr.replace("$__rate_interval", "10s").replace("$__range", "5m").replace("${__range}", "5m")
-                .replace("$instance", ".*").replace("${instance}", ".*").replace("$pool", ".*")
+                .replace("$job", ".+").replace("${job}", ".+").replace("$instance", ".+").replace("${instance}", ".+").replace("$pool", ".*")
                 .replace("${pool}", ".*").replace("$role", ".*").replace("${role}", ".*");
     }
 

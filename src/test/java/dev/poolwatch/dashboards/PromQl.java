@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -22,10 +21,6 @@ final class PromQl {
      * {@code enclosing} lists the calls around it, innermost first, with "" for plain parentheses.
      */
     record Selector(String metric, List<Matcher> matchers, String range, List<String> enclosing) {
-
-        Optional<Matcher> matcher(String label) {
-            return matchers.stream().filter(m -> m.label().equals(label)).findFirst();
-        }
 
         String innermostCall() {
             return enclosing.isEmpty() ? "" : enclosing.get(0);

@@ -136,7 +136,7 @@ class RulesCrossReferenceTest {
         throw new AssertionError("prometheus.yml has no job scraping " + target);
     }
 
-    private static List<JsonNode> rules() {
+    static List<JsonNode> rules() {
         List<JsonNode> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(RepoRoot.path().resolve("prometheus/rules"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml"))

@@ -87,8 +87,8 @@ class ExporterHttpTest {
         assertThat(r.body())
                 .contains("sqlite_pool_connections{pool=\"app\",role=\"writer\",state=\"idle\"} 1.0")
                 .contains("sqlite_pool_connections_max{pool=\"app\",role=\"reader\"} 4.0")
-                .contains("sqlite_pool_acquire_seconds_bucket{pool=\"app\",role=\"writer\",le=\"0.05\"}")
-                .contains("sqlite_pool_acquire_seconds_count{pool=\"app\",role=\"reader\"} 1")
+                .contains("sqlite_pool_acquire_seconds_bucket{outcome=\"acquired\",pool=\"app\",role=\"writer\",le=\"0.05\"}")
+                .contains("sqlite_pool_acquire_seconds_count{outcome=\"acquired\",pool=\"app\",role=\"reader\"}")
                 .contains("sqlite_pool_timeouts_total{pool=\"app\",role=\"writer\"} 0.0")
                 .contains("sqlite_pool_errors_total{kind=\"busy\",pool=\"app\",role=\"writer\"} 0.0")
                 .contains("sqlite_pool_state{pool=\"app\",state=\"open\"} 1.0")
@@ -304,8 +304,8 @@ class ExporterHttpTest {
             someTraffic();
         }
         String after = http.get("/metrics").body();
-        assertThat(count(after, "sqlite_pool_acquire_seconds_count{pool=\"app\",role=\"writer\"}"))
-                .isGreaterThan(count(before, "sqlite_pool_acquire_seconds_count{pool=\"app\",role=\"writer\"}"));
+        assertThat(count(after, "sqlite_pool_acquire_seconds_count{outcome=\"acquired\",pool=\"app\",role=\"writer\"}"))
+                .isGreaterThan(count(before, "sqlite_pool_acquire_seconds_count{outcome=\"acquired\",pool=\"app\",role=\"writer\"}"));
         await().atMost(5, TimeUnit.SECONDS).until(() -> Files.exists(dir.resolve("poolwatch-monitor.db")));
     }
 
