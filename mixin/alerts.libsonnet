@@ -369,7 +369,7 @@
             'for': c.watchdog['for'],
             severity: 'info',
             summary: 'The alerting pipeline works: this alert always fires.',
-            description: 'Always firing while {{ $externalURL }} evaluates rules and reaches Alertmanager; the dead man\'s switch behind the watchdog receiver pages when its notifications stop.',
+            description: 'Always firing while Prometheus{{ with $externalLabels.cluster }} of cluster {{ . }}{{ end }} evaluates rules and reaches Alertmanager; the dead man\'s switch behind the watchdog receiver pages when its notifications stop.',
             comment: |||
               The dead man's switch. House style allows no severity "none", so it is info, and alertmanager.yml routes it
               to its own receiver only.
@@ -377,15 +377,15 @@
           }),
           alert('SqlitePoolAlertNotificationsFailing', {
             local o = c.notificationsFailing,
-            expr: 'sum by (%s, integration) (rate(alertmanager_notifications_failed_total{%s}[%s])) > 0'
+            expr: 'sum by (%s, integration) (increase(alertmanager_notifications_failed_total{%s}[%s])) > 0'
                   % [ids, c.alertmanagerSelector, o.window],
             'for': o['for'],
             severity: 'warning',
             summary: 'Alertmanager fails to deliver notifications.',
-            description: 'Alertmanager {{ $labels.instance }} failed to deliver {{ $labels.integration }} notifications in the last %s ({{ $value | humanize }} per second): a receiver is down or refuses its credentials.' % o.window,
+            description: 'Alertmanager {{ $labels.instance }} failed to deliver {{ printf "%%.0f" $value }} {{ $labels.integration }} notifications in the last %s: a receiver is down or refuses its credentials.' % o.window,
             comment: |||
               Alertmanager counts a notification as failed once its retries are over, or at once when the receiver
-              refuses it (a rotated token answers 401), so any failure is worth a look.
+              refuses it (a rotated token answers 401), so any failure (a rate above 0) is worth a look.
             |||,
           }),
           alert('SqlitePoolRuleEvaluationFailing', {

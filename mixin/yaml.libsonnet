@@ -4,25 +4,29 @@
 local indicators = '-?:,[]{}#&*!|>\'"%@`';
 local reserved = ['', 'true', 'false', 'null', 'yes', 'no', 'on', 'off', '~'];
 
+// std.findSubstr is written in jsonnet and slow; std.strReplace is native.
+local contains(s, sub) = std.length(std.strReplace(s, sub, '')) != std.length(s);
+
 local plain(s) =
-  !std.member(reserved, std.asciiLower(s))
-  && std.findSubstr(s[0], indicators) == []
-  && std.findSubstr(': ', s) == []
-  && std.findSubstr(' #', s) == []
+  !(std.length(s) <= 5 && std.member(reserved, std.asciiLower(s)))
+  && !contains(indicators, s[0])
+  && !contains(s, ': ')
+  && !contains(s, ' #')
+  && !contains(s, '\n')
   && s[std.length(s) - 1] != ':'
   && s[0] != ' ' && s[std.length(s) - 1] != ' '
-  && std.findSubstr('\n', s) == []
   && std.length(std.stripChars(s, '0123456789.+-e')) > 0;
 
 local scalar(s) =
   if plain(s) then s else "'" + std.strReplace(s, "'", "''") + "'";
 
-local lines(s) = std.split(std.rstripChars(s, '\n'), '\n');
+// std.rstripChars slices the string character by character; std.substr is native.
+local lines(s) = std.split(if std.endsWith(s, '\n') then std.substr(s, 0, std.length(s) - 1) else s, '\n');
 
 // A string value after "key:", at the given indentation of the key.
 local value(v, indent) =
   local s = if std.isString(v) then v else std.toString(v);
-  if std.findSubstr('\n', s) != [] then
+  if contains(s, '\n') then
     ' |\n' + std.join('\n', [if l == '' then '' else indent + '  ' + l for l in lines(s)])
   else ' ' + scalar(s);
 
