@@ -35,9 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * alertmanager.yml run by a real Alertmanager, for what amtool cannot check offline: inhibition, and delivery to the
  * recovery webhook with the bearer token of the credentials file.
  *
- * <p>The config runs as shipped but for two rewrites in a temp copy: the webhooks point at a local HTTP server instead
- * of the compose service poolwatch:9464, and credentials_file at a temp token instead of the secret only the stack
- * mounts. Each test uses its own instance label, so alerts of one test cannot inhibit or join those of another.
+ * <p>The config runs as shipped but for three rewrites in a temp copy: the webhooks point at a local HTTP server
+ * instead of the compose service poolwatch:9464 and the placeholder oncall-relay.invalid, and credentials_file at a
+ * temp token instead of the secret only the stack mounts. Each test uses its own instance label, so alerts of one test cannot inhibit or join those of another.
  */
 class AlertmanagerDeliveryTest {
 
