@@ -40,6 +40,7 @@ public final class LocalStack implements AutoCloseable {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
     static final String EXPORTER_TARGET = "poolwatch:9464";
     static final String ALERTMANAGER_TARGET = "alertmanager:9093";
+    static final String PROMETHEUS_TARGET = "prometheus:9090";
 
     private final Path temp;
     private final List<Process> processes = new ArrayList<>();
@@ -181,7 +182,7 @@ public final class LocalStack implements AutoCloseable {
                 Path token = temp.resolve("poolwatch-token");
                 Files.copy(tokenFile, token);
                 rewriteRules(temp.resolve("prometheus/rules"));
-                Path promConfig = rewritePrometheus(temp.resolve("prometheus/prometheus.yml"), amPorts);
+                Path promConfig = rewritePrometheus(temp.resolve("prometheus/prometheus.yml"), promPort, amPorts);
                 Path amConfig = rewriteAlertmanager(temp.resolve("alertmanager/alertmanager.yml"), token);
                 for (int i = 0; i < alertmanagers; i++) {
                     List<String> cmd = new ArrayList<>(List.of(alertmanagerBin.toString(),
@@ -226,11 +227,12 @@ public final class LocalStack implements AutoCloseable {
             }
         }
 
-        private Path rewritePrometheus(Path file, List<Integer> amPorts) throws IOException {
+        private Path rewritePrometheus(Path file, int promPort, List<Integer> amPorts) throws IOException {
             ObjectNode root = (ObjectNode) YAML.readTree(file.toFile());
             List<String> exporterTargets = new ArrayList<>();
             exporterTargets.add(exporter.getHost() + ":" + exporter.getPort());
             moreExporters.forEach(e -> exporterTargets.add(e.getHost() + ":" + e.getPort()));
+            List<String> amTargets = amPorts.stream().map(p -> "127.0.0.1:" + p).toList();
             ObjectNode global = root.with("global");
             if (scrapeInterval != null) {
                 global.put("scrape_interval", scrapeInterval.toMillis() + "ms");
@@ -241,10 +243,11 @@ public final class LocalStack implements AutoCloseable {
                     ((ObjectNode) job).put("scrape_interval", scrapeInterval.toMillis() + "ms");
                 }
                 replaceTargets(job.path("static_configs"), EXPORTER_TARGET, exporterTargets);
+                replaceTargets(job.path("static_configs"), ALERTMANAGER_TARGET, amTargets);
+                replaceTargets(job.path("static_configs"), PROMETHEUS_TARGET, List.of("127.0.0.1:" + promPort));
             }
             for (JsonNode am : root.path("alerting").path("alertmanagers")) {
-                replaceTargets(am.path("static_configs"), ALERTMANAGER_TARGET,
-                        amPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+                replaceTargets(am.path("static_configs"), ALERTMANAGER_TARGET, amTargets);
             }
             Files.writeString(file, YAML.writeValueAsString(root));
             return file;

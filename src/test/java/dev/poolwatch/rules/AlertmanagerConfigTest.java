@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.poolwatch.rules.RuleFiles.AlertRule;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +31,12 @@ class AlertmanagerConfigTest {
     private static final String RECOVERY = "poolwatch-recovery";
     private static final String ONCALL = "oncall";
     private static final String DEFAULT = "default";
+    private static final String WATCHDOG = "watchdog";
+    private static final String WATCHED = "poolwatch:9464";
+    /** Warnings no automatic action answers, or that say the automatic actions or the monitoring failed. */
+    private static final Set<String> PERSON_WARNINGS = Set.of("SqlitePoolRecoveryFailing",
+            "SqlitePoolRecoveryCircuitOpen", "SqlitePoolMetricsAbsent", "SqlitePoolAcquireTimeouts",
+            "SqlitePoolAlertNotificationsFailing", "SqlitePoolRuleEvaluationFailing");
 
     @TempDir
     Path scratch;
@@ -59,8 +66,9 @@ class AlertmanagerConfigTest {
     }
 
     /**
-     * Routing from the labels the rules really set: an alert with a recovery_action reaches the webhook, a critical
-     * one reaches a person, and an alert with neither stays in the default receiver.
+     * Routing from the labels the rules really set: an alert with a recovery_action reaches the webhook; a person
+     * hears of every critical alert, every warning the webhook acts on and every failed self-healing; the Watchdog
+     * goes only to the dead man's switch; the rest stays in the default receiver.
      */
     @Test
     void everyShippedAlertReachesTheReceiversItsLabelsPromise() {
@@ -72,10 +80,16 @@ class AlertmanagerConfigTest {
             labels.put("instance", "poolwatch:9464");
             labels.put("job", "poolwatch");
             List<String> expected = new ArrayList<>();
-            if (rule.label("recovery_action") != null) {
+            String severity = rule.label("severity");
+            boolean acts = rule.label("recovery_action") != null;
+            if (rule.name().equals("SqlitePoolWatchdog")) {
+                expected.add(WATCHDOG);
+            }
+            if (acts) {
                 expected.add(RECOVERY);
             }
-            if ("critical".equals(rule.label("severity"))) {
+            if ("critical".equals(severity) || PERSON_WARNINGS.contains(rule.name())
+                    || ("warning".equals(severity) && acts)) {
                 expected.add(ONCALL);
             }
             if (expected.isEmpty()) {
@@ -84,6 +98,37 @@ class AlertmanagerConfigTest {
 
             assertRoutes(labels, expected);
         }
+    }
+
+    /**
+     * The receiver of SqlitePoolExporterDown must not need the exporter: at least one of its integrations posts
+     * somewhere else than the watched process (or is not a webhook at all).
+     */
+    @Test
+    void thePathToAPersonDoesNotGoThroughTheWatchedProcess() {
+        List<JsonNode> found = new ArrayList<>();
+        RuleFiles.yaml(RuleFiles.root().resolve(CONFIG)).path("receivers").forEach(r -> {
+            if (ONCALL.equals(r.path("name").asText())) {
+                found.add(r);
+            }
+        });
+        assertThat(found).as("receiver %s", ONCALL).hasSize(1);
+        JsonNode oncall = found.get(0);
+        List<String> independent = new ArrayList<>();
+        oncall.fieldNames().forEachRemaining(integration -> {
+            if (integration.endsWith("_configs")) {
+                oncall.path(integration).forEach(c -> {
+                    String url = c.path("url").asText("");
+                    if (!integration.equals("webhook_configs") || !URI.create(url).getAuthority().equals(WATCHED)) {
+                        independent.add(integration + " " + url);
+                    }
+                });
+            }
+        });
+
+        assertThat(independent).as("integrations of %s that do not post to %s", ONCALL, WATCHED).isNotEmpty();
+        assertRoutes(Map.of("alertname", "SqlitePoolExporterDown", "severity", "critical", "instance", WATCHED,
+                "job", "poolwatch"), List.of(ONCALL));
     }
 
     private void assertRoutes(Map<String, String> labels, List<String> receivers) {

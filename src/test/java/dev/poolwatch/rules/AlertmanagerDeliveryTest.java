@@ -35,9 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * alertmanager.yml run by a real Alertmanager, for what amtool cannot check offline: inhibition, and delivery to the
  * recovery webhook with the bearer token of the credentials file.
  *
- * <p>The config runs as shipped but for two rewrites in a temp copy: the webhooks point at a local HTTP server instead
- * of the compose service poolwatch:9464, and credentials_file at a temp token instead of the secret only the stack
- * mounts. Each test uses its own instance label, so alerts of one test cannot inhibit or join those of another.
+ * <p>The config runs as shipped but for three rewrites in a temp copy: the webhooks point at a local HTTP server
+ * instead of the compose service poolwatch:9464 and the placeholder oncall-relay.invalid, and credentials_file at a
+ * temp token instead of the secret only the stack mounts. Each test uses its own instance label, so alerts of one test cannot inhibit or join those of another.
  */
 class AlertmanagerDeliveryTest {
 
@@ -63,9 +63,12 @@ class AlertmanagerDeliveryTest {
         webhooks = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         webhooks.createContext("/", exchange -> {
             try (exchange; InputStream body = exchange.getRequestBody()) {
-                deliveries.add(new Delivery(exchange.getRequestURI().getPath(),
-                        exchange.getRequestHeaders().getFirst("Authorization"), JSON.readTree(body)));
-                exchange.sendResponseHeaders(200, -1);
+                Delivery d = new Delivery(exchange.getRequestURI().getPath(),
+                        exchange.getRequestHeaders().getFirst("Authorization"), JSON.readTree(body));
+                deliveries.add(d);
+                // The pool "rotated" plays a webhook whose token was rotated without Alertmanager's copy.
+                boolean rejected = "rotated".equals(d.body().path("groupLabels").path("pool").asText());
+                exchange.sendResponseHeaders(rejected ? 401 : 200, -1);
             }
         });
         webhooks.start();
@@ -74,6 +77,8 @@ class AlertmanagerDeliveryTest {
         String config = Files.readString(RuleFiles.root().resolve("alertmanager/alertmanager.yml"));
         config = replaceAll(config, "http://poolwatch:9464", "http://127.0.0.1:" + webhooks.getAddress().getPort());
         config = replaceAll(config, "/etc/alertmanager/secrets/poolwatch-token", token.toString());
+        config = replaceAll(config, "http://oncall-relay.invalid", "http://127.0.0.1:" + webhooks.getAddress().getPort()
+                + "/relay");
         Path configFile = Files.writeString(dir.resolve("alertmanager.yml"), config);
 
         int port = freePort();
@@ -133,6 +138,75 @@ class AlertmanagerDeliveryTest {
         assertThat(state("SqlitePoolLockContention", up, "orders")).as("another instance").isEqualTo("active");
     }
 
+    /**
+     * In a shared Alertmanager another team's critical alert has neither instance nor pool; labels missing on both
+     * sides count as equal in an inhibit rule, so an unscoped rule would mute every poolwatch warning without them.
+     */
+    @Test
+    void anotherTeamsCriticalAlertMutesNoPoolwatchWarning() throws Exception {
+        String instance = "other-team:9464";
+        ObjectNode foreign = JSON.createObjectNode();
+        foreign.putObject("labels").put("alertname", "DatacenterPowerLoss").put("severity", "critical");
+        post(foreign, alert("SqlitePoolExhausted", Map.of("severity", "warning", "recovery_action", "resize_up",
+                        "pool", "orders"), instance),
+                withoutInstanceAndPool(alert("SqlitePoolRecoveryCircuitOpen", Map.of("severity", "warning"), instance)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> status("DatacenterPowerLoss", null, null) != null
+                && status("SqlitePoolRecoveryCircuitOpen", null, null) != null
+                && status("SqlitePoolExhausted", instance, "orders") != null);
+        assertThat(inhibitedBy("SqlitePoolExhausted", instance, "orders")).as("a poolwatch warning").isEmpty();
+        assertThat(inhibitedBy("SqlitePoolRecoveryCircuitOpen", null, null)).as("a poolwatch warning without labels")
+                .isEmpty();
+    }
+
+    @Test
+    void aPoolwatchCriticalAlertMutesTheWarningOfItsOwnPoolOnly() throws Exception {
+        String instance = "inhibit-scoped:9464";
+        post(alert("SqlitePoolDiskFull", Map.of("severity", "critical", "pool", "orders"), instance),
+                alert("SqlitePoolWalTooLarge", Map.of("severity", "warning", "recovery_action", "checkpoint",
+                        "pool", "orders"), instance),
+                alert("SqlitePoolWalTooLarge", Map.of("severity", "warning", "recovery_action", "checkpoint",
+                        "pool", "orders"), "elsewhere:9464"));
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> inhibitedBy("SqlitePoolWalTooLarge", instance, "orders"), l -> !l.isEmpty());
+        assertThat(inhibitedBy("SqlitePoolWalTooLarge", instance, "orders")).as("muted by the DiskFull alert")
+                .containsExactly(status("SqlitePoolDiskFull", instance, "orders").path("fingerprint").asText());
+        assertThat(inhibitedBy("SqlitePoolWalTooLarge", "elsewhere:9464", "orders")).as("the same pool elsewhere")
+                .isEmpty();
+    }
+
+    /** A person must see that self-healing failed whatever else fires on the pool. */
+    @Test
+    void readOnlyDoesNotMuteTheFailureOfRecovery() throws Exception {
+        String instance = "inhibit-recovery:9464";
+        post(alert("SqlitePoolReadOnly", Map.of("severity", "critical", "recovery_action", "restart_pool",
+                        "pool", "orders"), instance),
+                alert("SqlitePoolRecoveryFailing", Map.of("severity", "warning", "pool", "orders",
+                        "action", "restart_pool"), instance),
+                alert("SqlitePoolRemediationStorm", Map.of("severity", "warning", "pool", "orders"), instance),
+                alert("SqlitePoolLockContention", Map.of("severity", "warning", "pool", "orders"), instance));
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> inhibitedBy("SqlitePoolLockContention", instance, "orders"), l -> !l.isEmpty());
+        assertThat(inhibitedBy("SqlitePoolRecoveryFailing", instance, "orders")).isEmpty();
+        assertThat(inhibitedBy("SqlitePoolRemediationStorm", instance, "orders")).isEmpty();
+    }
+
+    /**
+     * A webhook that refuses the token (rotated on one side only) shows in alertmanager_notifications_failed_total,
+     * the counter SqlitePoolAlertNotificationsFailing reads.
+     */
+    @Test
+    void aRejectedWebhookDeliveryCountsAsAFailedNotification() throws Exception {
+        double before = failedWebhookNotifications();
+        post(alert("SqlitePoolWalTooLarge", Map.of("severity", "warning", "recovery_action", "checkpoint",
+                "pool", "rotated"), "rotated:9464"));
+
+        await().atMost(Duration.ofSeconds(20)).until(AlertmanagerDeliveryTest::failedWebhookNotifications,
+                after -> after > before);
+    }
+
     /** The root route waits 30 s before its first notification; remediation must not. */
     @Test
     void theRecoveryWebhookGetsTheActionWithinSecondsWithTheBearerTokenOfTheCredentialsFile() throws Exception {
@@ -174,14 +248,46 @@ class AlertmanagerDeliveryTest {
 
     /** The state (active, suppressed, unprocessed) Alertmanager gives the alert, or null if it has none such. */
     private static String state(String name, String instance, String pool) throws IOException, InterruptedException {
+        JsonNode a = status(name, instance, pool);
+        return a == null ? null : a.path("status").path("state").asText();
+    }
+
+    /** The fingerprints of the alerts that mute this one, empty when it is not muted. */
+    private static List<String> inhibitedBy(String name, String instance, String pool)
+            throws IOException, InterruptedException {
+        List<String> out = new java.util.ArrayList<>();
+        status(name, instance, pool).path("status").path("inhibitedBy").forEach(f -> out.add(f.asText()));
+        return out;
+    }
+
+    /**
+     * The alert as GET /api/v2/alerts shows it, or null. A null instance or pool matches an alert without that label;
+     * {@code pool} null also matches any pool when an instance is given, as the older tests expect.
+     */
+    private static JsonNode status(String name, String instance, String pool) throws IOException, InterruptedException {
         for (JsonNode a : JSON.readTree(get("/api/v2/alerts").body())) {
             JsonNode l = a.path("labels");
-            if (name.equals(l.path("alertname").asText()) && instance.equals(l.path("instance").asText())
-                    && (pool == null || pool.equals(l.path("pool").asText()))) {
-                return a.path("status").path("state").asText();
+            boolean instanceMatches = instance == null ? !l.has("instance") : instance.equals(l.path("instance").asText());
+            boolean poolMatches = pool == null ? instance != null || !l.has("pool") : pool.equals(l.path("pool").asText());
+            if (name.equals(l.path("alertname").asText()) && instanceMatches && poolMatches) {
+                return a;
             }
         }
         return null;
+    }
+
+    private static ObjectNode withoutInstanceAndPool(ObjectNode alert) {
+        ((ObjectNode) alert.path("labels")).remove(List.of("instance", "pool", "job"));
+        return alert;
+    }
+
+    private static double failedWebhookNotifications() throws IOException, InterruptedException {
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith("alertmanager_notifications_failed_total{integration=\"webhook\"}")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("Alertmanager's /metrics has no alertmanager_notifications_failed_total for webhooks");
     }
 
     private static Optional<Delivery> deliveryFor(String instance) {

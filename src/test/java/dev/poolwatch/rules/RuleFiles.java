@@ -137,7 +137,7 @@ final class RuleFiles {
         return out;
     }
 
-    private static List<Path> yamlFilesIn(Path dir) {
+    static List<Path> yamlFilesIn(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".yml")).sorted().toList();
         } catch (IOException e) {

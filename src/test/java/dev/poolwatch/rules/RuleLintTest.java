@@ -30,6 +30,7 @@ class RuleLintTest {
     private static final Set<String> RECOVERY_ACTIONS =
             Set.of("restart_pool", "evict_idle", "reclaim_leaks", "checkpoint", "optimize", "resize_up", "quick_check");
     /** Nothing the pool does can release another process's lock or repair a corrupt file safely. */
+    private static final String WATCHDOG = "SqlitePoolWatchdog";
     private static final Set<String> NEVER_REMEDIATED = Set.of("SqlitePoolLockContention", "SqlitePoolCorruption");
     private static final List<String> RUNBOOK_SECTIONS =
             List.of("## Meaning", "## Confirm", "## Automatic action", "## What to do");
@@ -71,13 +72,16 @@ class RuleLintTest {
                 + "the same text for every pool, so notifications group").isEmpty();
     }
 
+    /** The Watchdog is about the whole pipeline, not one pool or target: it names the Prometheus it comes from. */
     @Test
     void everyDescriptionIsTemplatedWithThePoolOrTarget() {
         assertThat(offenders(a -> {
             String d = a.annotation("description");
-            return d == null || !(d.contains("{{ $labels.pool }}") || d.contains("$labels.instance"));
+            boolean names = a.name().equals(WATCHDOG) ? d != null && d.contains("$externalLabels")
+                    : d != null && (d.contains("{{ $labels.pool }}") || d.contains("$labels.instance"));
+            return !names;
         })).as("descriptions must name what is affected with {{ $labels.pool }} (or the target's "
-                + "$labels.instance)").isEmpty();
+                + "$labels.instance; the Watchdog its Prometheus's $externalLabels)").isEmpty();
     }
 
     @Test

@@ -1,0 +1,3 @@
+// poolwatch's monitoring mixin: prometheusAlerts, prometheusRules and their _config. Import it, override _config
+// fields, and render the two objects (docs/alerts.md#overriding-a-threshold).
+(import 'config.libsonnet') + (import 'alerts.libsonnet') + (import 'rules.libsonnet')
