@@ -1,5 +1,7 @@
 package dev.poolwatch.cli;
 
+import dev.poolwatch.integrity.IntegritySchedule;
+import dev.poolwatch.integrity.ScheduledIntegrityChecks;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.server.PoolWatch;
 import java.io.IOException;
@@ -40,6 +42,16 @@ final class ExporterOptions {
             converter = Durations.class, description = "How long events are kept (default: ${DEFAULT-VALUE}).")
     Duration eventRetention;
 
+    @Option(names = "--integrity-check-period", paramLabel = "DURATION", defaultValue = "1h",
+            converter = Durations.class, description = "How often each database gets a PRAGMA quick_check on a reader;"
+                    + " 0s turns the checks off (default: ${DEFAULT-VALUE}).")
+    Duration integrityPeriod;
+
+    @Option(names = "--integrity-check-budget", paramLabel = "DURATION", defaultValue = "30s",
+            converter = Durations.class, description = "Longest time one quick_check may run before it is stopped"
+                    + " as incomplete (default: ${DEFAULT-VALUE}).")
+    Duration integrityBudget;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "A .properties or .yaml file of option defaults (keys are option names).")
     Path config;
@@ -54,6 +66,9 @@ final class ExporterOptions {
         }
         if (eventRetention.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new ParameterException(spec.commandLine(), "--event-retention must be at least 1m, was " + eventRetention);
+        }
+        if (!integrityPeriod.isZero()) {
+            integritySchedule();
         }
         Logging.use(logFormat.equals("json") ? Logging.Format.JSON : Logging.Format.TEXT);
     }
@@ -81,6 +96,18 @@ final class ExporterOptions {
         for (SqlitePool p : pools) {
             b.pool(p);
         }
+        if (!integrityPeriod.isZero()) {
+            b.extension(new ScheduledIntegrityChecks(integritySchedule()));
+        }
         return b;
+    }
+
+    private IntegritySchedule integritySchedule() {
+        try {
+            return new IntegritySchedule(integrityPeriod, integrityBudget);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--integrity-check-period/--integrity-check-budget: "
+                    + e.getMessage());
+        }
     }
 }
