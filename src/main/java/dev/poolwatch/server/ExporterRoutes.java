@@ -3,9 +3,11 @@ package dev.poolwatch.server;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.poolwatch.config.ConfigHistory;
+import dev.poolwatch.config.ConfigHistoryRoutes;
 import dev.poolwatch.pool.PoolState;
 import dev.poolwatch.pool.SqlitePool;
-import dev.poolwatch.pool.SqlitePoolConfig;
+import dev.poolwatch.store.ConfigVersions;
 import dev.poolwatch.store.Event;
 import dev.poolwatch.store.EventQuery;
 import dev.poolwatch.store.EventStore;
@@ -53,9 +55,12 @@ final class ExporterRoutes {
     private final long maxBodyBytes;
     private final Duration readinessTimeout;
     private final Map<String, Boolean> lastReady = new ConcurrentHashMap<>();
+    private final ConfigHistory history;
 
     ExporterRoutes(Map<String, PoolWatch.Monitored> pools, PrometheusMeterRegistry registry, EventStore store,
-                   BearerAuth auth, ObjectMapper json, long maxBodyBytes, Duration readinessTimeout) {
+                   BearerAuth auth, ObjectMapper json, long maxBodyBytes, Duration readinessTimeout,
+                   ConfigHistory history) {
+        this.history = history;
         this.pools = pools;
         this.registry = registry;
         this.store = store;
@@ -113,6 +118,7 @@ final class ExporterRoutes {
         config.routes.get("/api/pools/{name}", this::getPool);
         config.routes.get("/api/pools/{name}/config", this::getConfig);
         config.routes.put("/api/pools/{name}/config", this::putConfig);
+        new ConfigHistoryRoutes(history, context()).addTo(config);
         config.routes.get("/api/events", this::events);
         config.routes.get("/api/export", this::export);
         config.routes.exception(ProblemException.class, (e, ctx) -> Problems.write(ctx, json, e));
@@ -138,7 +144,8 @@ final class ExporterRoutes {
         body.put("service", "poolwatch");
         body.put("pools", pools.keySet());
         body.put("endpoints", List.of("GET /metrics", "GET /health/live", "GET /health/ready", "GET /api/pools",
-                "GET /api/pools/{name}", "GET /api/pools/{name}/config", "PUT /api/pools/{name}/config (token)",
+                "GET /api/pools/{name}", "GET /api/pools/{name}/config", "PUT /api/pools/{name}/config?trial= (token)",
+                "GET /api/pools/{name}/config/history?limit=&before=", "POST /api/pools/{name}/config/rollback (token)",
                 "GET /api/events?since=&pool=&kind=&limit=&before=", "GET /api/export?format=json|csv&since="));
         body.put("writesEnabled", auth.enabled());
         ctx.json(body);
@@ -211,22 +218,23 @@ final class ExporterRoutes {
         auth.check(ctx);
         SqlitePool pool = pool(ctx.pathParam("name"));
         try (MDC.MDCCloseable ignored = MDC.putCloseable("pool", pool.name())) {
+            onlyParams(ctx, Set.of("trial"));
+            Duration trial = history.parseTrial(ctx.queryParam("trial"));
             JsonNode body = RequestBodies.readJsonObject(ctx, json, maxBodyBytes);
-            SqlitePoolConfig before = pool.config();
-            SqlitePoolConfig next = PoolConfigUpdate.apply(before, body);
-            store.saveConfig(pool.name(), PoolConfigUpdate.persisted(next, body));
-            pool.reconfigure(next);
-            Map<String, Object> changes = new LinkedHashMap<>();
-            Map<String, Object> was = PoolConfigUpdate.view(before);
-            Map<String, Object> now = PoolConfigUpdate.view(next);
-            now.forEach((k, v) -> {
-                if (!v.equals(was.get(k))) {
-                    changes.put(k, Map.of("from", was.get(k), "to", v));
-                }
-            });
-            log.info("pool '{}' configuration changed: {}", pool.name(), changes);
+            Set<String> named = new java.util.LinkedHashSet<>();
+            body.fieldNames().forEachRemaining(named::add);
+            ConfigVersions.Version v = history.change(pool, "token", trial == null ? "put" : "trial", named,
+                    c -> PoolConfigUpdate.apply(c, body), trial, null);
+            Map<String, Object> details = new LinkedHashMap<>(v.changes());
+            details.put("version", v.version());
             store.record(Event.of(pool.name(), "config", Severity.INFO, "configuration changed through the API: "
-                    + changes.keySet(), changes));
+                    + v.changes().keySet() + " (version " + v.version() + ")" + (trial == null ? "" : "; on trial"
+                    + " until " + v.trialUntil() + ", rolled back by itself if timeouts or errors rise"), details));
+            Map<String, Object> now = PoolConfigUpdate.view(pool.config());
+            now.put("version", v.version());
+            if (trial != null) {
+                now.put("trialUntil", v.trialUntil().toString());
+            }
             ctx.json(now);
         }
     }

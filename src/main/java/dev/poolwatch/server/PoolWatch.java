@@ -3,6 +3,8 @@ package dev.poolwatch.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.poolwatch.config.ConfigHistory;
+import dev.poolwatch.config.TrialSettings;
 import dev.poolwatch.metrics.MeterRegistries;
 import dev.poolwatch.metrics.PoolMetrics;
 import dev.poolwatch.pool.SqlitePool;
@@ -83,6 +85,7 @@ public final class PoolWatch implements AutoCloseable {
     private final List<Extension> extensions;
     private final Javalin app;
     private final String bind;
+    private final ConfigHistory history;
 
     private PoolWatch(Builder b, EventStore store) {
         this.registry = b.registry != null ? b.registry : MeterRegistries.prometheusWithJvm();
@@ -110,8 +113,9 @@ public final class PoolWatch implements AutoCloseable {
             attached.put(pool.name(), new Monitored(pool, metrics, recorder));
         }
         this.pools = attached;
+        this.history = new ConfigHistory(b.pools, store, PoolConfigUpdate.LIVE, b.trials);
         ExporterRoutes routes = new ExporterRoutes(this.pools, registry, store, auth, json, b.maxBodyBytes,
-                b.readinessTimeout);
+                b.readinessTimeout, history);
         Context context = routes.context();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -170,6 +174,7 @@ public final class PoolWatch implements AutoCloseable {
             return;
         }
         app.stop();
+        history.close();
         for (Extension e : extensions) {
             e.close();
         }
@@ -196,6 +201,7 @@ public final class PoolWatch implements AutoCloseable {
         private EventStore.Settings eventSettings = EventStore.Settings.DEFAULT;
         private PrometheusMeterRegistry registry;
         private Duration readinessTimeout = Duration.ofMillis(250);
+        private TrialSettings trials = TrialSettings.DEFAULT;
 
         private Builder() {
         }
@@ -253,6 +259,12 @@ public final class PoolWatch implements AutoCloseable {
             return this;
         }
 
+        /** Bounds of config trials ({@code PUT …/config?trial=}); tests shorten them, users keep the default. */
+        public Builder configTrials(TrialSettings trials) {
+            this.trials = Objects.requireNonNull(trials, "trials");
+            return this;
+        }
+
         public Builder extension(Extension extension) {
             extensions.add(Objects.requireNonNull(extension, "extension"));
             return this;
@@ -286,14 +298,18 @@ public final class PoolWatch implements AutoCloseable {
             Path file = eventStoreFile != null ? eventStoreFile
                     : pools.get(0).config().path().resolveSibling(EventStore.DEFAULT_FILE_NAME);
             EventStore store = EventStore.open(file, eventSettings);
-            PoolWatch watch;
+            PoolWatch watch = null;
             try {
                 for (SqlitePool pool : pools) {
                     PoolConfigUpdate.reapplySaved(pool, store);
                 }
                 watch = new PoolWatch(this, store);
+                watch.history.start();
                 watch.app.start();
             } catch (RuntimeException | SQLException e) {
+                if (watch != null) {
+                    watch.history.close();
+                }
                 store.close();
                 throw e;
             }

@@ -109,6 +109,11 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
+    /** The store's own database, for the other store classes ({@link ConfigVersions}). */
+    SqlitePool database() {
+        return pool;
+    }
+
     public Path file() {
         return pool.config().path();
     }
