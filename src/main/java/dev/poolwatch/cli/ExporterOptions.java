@@ -76,18 +76,23 @@ final class ExporterOptions {
     /** The token from --token-file, else POOLWATCH_TOKEN, else null (writes disabled). */
     String token(Map<String, String> env) {
         if (tokenFile != null) {
-            try {
-                String t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-                if (t.isEmpty()) {
-                    throw new ParameterException(spec.commandLine(), "--token-file " + tokenFile + " is empty");
-                }
-                return t;
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "--token-file " + tokenFile + " cannot be read: " + e);
-            }
+            return readToken(spec, tokenFile);
         }
         String t = env.get("POOLWATCH_TOKEN");
         return t == null || t.isBlank() ? null : t.strip();
+    }
+
+    /** The token in {@code file}, or a usage error saying why there is none. */
+    static String readToken(CommandSpec spec, Path file) {
+        try {
+            String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (t.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--token-file " + file + " is empty");
+            }
+            return t;
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "--token-file " + file + " cannot be read: " + e);
+        }
     }
 
     PoolWatch.Builder exporter(Map<String, String> env, SqlitePool... pools) {

@@ -1,6 +1,5 @@
 package dev.poolwatch.cli;
 
-import dev.poolwatch.doctor.DoctorCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -60,18 +60,7 @@ public final class ConfigVersions {
     public Version append(String pool, Map<String, String> persist, Draft draft) throws SQLException {
         long now = System.currentTimeMillis();
         return store.database().write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO pool_config (pool, key, value, updated_at_ms)"
-                    + " VALUES (?, ?, ?, ?) ON CONFLICT (pool, key) DO UPDATE SET value = excluded.value,"
-                    + " updated_at_ms = excluded.updated_at_ms")) {
-                for (Map.Entry<String, String> e : persist.entrySet()) {
-                    ps.setString(1, pool);
-                    ps.setString(2, e.getKey());
-                    ps.setString(3, e.getValue());
-                    ps.setLong(4, now);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            EventStore.upsertConfig(c, pool, persist);
             long next;
             try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(version), 0) + 1 FROM"
                     + " pool_config_versions WHERE pool = ?")) {

@@ -1,12 +1,13 @@
-package dev.poolwatch.doctor;
+package dev.poolwatch.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.poolwatch.doctor.Check;
+import dev.poolwatch.doctor.Doctor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:every check passed (or was skipped)", "1:at least one check failed",
                 "2:bad usage (a URL that is not http(s), an unreadable token file)"})
-public final class DoctorCommand implements Callable<Integer> {
+final class DoctorCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -81,18 +82,7 @@ public final class DoctorCommand implements Callable<Integer> {
     }
 
     private String token() {
-        if (tokenFile == null) {
-            return null;
-        }
-        try {
-            String t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-            if (t.isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "--token-file " + tokenFile + " is empty");
-            }
-            return t;
-        } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "--token-file " + tokenFile + " cannot be read: " + e);
-        }
+        return tokenFile == null ? null : ExporterOptions.readToken(spec, tokenFile);
     }
 
     static String table(List<Check> checks) {
@@ -121,6 +111,6 @@ public final class DoctorCommand implements Callable<Integer> {
             m.put("fix", c.fix());
             return m;
         }).toList());
-        return Web.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(body) + "\n";
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(body) + "\n";
     }
 }
