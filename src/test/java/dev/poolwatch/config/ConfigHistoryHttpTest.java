@@ -245,6 +245,26 @@ class ConfigHistoryHttpTest {
     }
 
     @Test
+    void trialEndedByAnotherChangeIsSupersededAndAnUnfinishedOneIsRolledBackAtTheNextStart() throws Exception {
+        ok(send("PUT", "/api/pools/app/config?trial=1h", "{\"maxReaders\": 6}", true));
+        ok(send("PUT", "/api/pools/app/config", "{\"idleTimeoutMs\": 101000}", true));
+        assertThat(history("").get("versions").get(1).get("trial").get("outcome").asText()).isEqualTo("superseded");
+        assertThat(pool.config().maxReaders()).as("the trial's change stays").isEqualTo(6);
+
+        ok(send("PUT", "/api/pools/app/config?trial=1h", "{\"maxReaders\": 8}", true));
+        watch.close();
+        watch = exporter(FAST);
+
+        assertThat(pool.config().maxReaders()).as("the unproven trial is undone").isEqualTo(6);
+        JsonNode versions = history("").get("versions");
+        assertThat(versions.get(0).get("actor").asText()).isEqualTo("startup");
+        assertThat(versions.get(0).get("action").asText()).isEqualTo("trial-rollback");
+        assertThat(versions.get(1).get("trial").get("outcome").asText()).isEqualTo("rolled-back");
+        assertThat(configEvents()).anySatisfy(e -> assertThat(e.message())
+                .contains("trial of version 4 rolled back at start-up"));
+    }
+
+    @Test
     void changesMadeOutsideTheApiAreRecordedWithWhoMadeThem() throws Exception {
         ConfigHistory.actingAs("recovery:resize_up", () -> {
             pool.resize(6);
