@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -210,7 +211,7 @@ public final class ConfigHistory implements AutoCloseable {
     }
 
     /** A page of the pool's versions, newest first, older than {@code before} (all if null). */
-    public java.util.List<Version> history(SqlitePool pool, Long before, int limit) throws SQLException {
+    public List<Version> history(SqlitePool pool, Long before, int limit) throws SQLException {
         return versions.page(pool.name(), before, limit);
     }
 
@@ -344,7 +345,7 @@ public final class ConfigHistory implements AutoCloseable {
     /** Stops judging trials; a trial still running is rolled back at the next start (see {@link #start()}). */
     @Override
     public void close() {
-        ticker.shutdownNow();
         listeners.forEach((name, l) -> pools.get(name).removeListener(l));
+        ticker.shutdownNow();
     }
 }
