@@ -28,7 +28,7 @@
     'histogram_quantile(0.95, sum by (%s, pool, role, le) (rate(sqlite_pool_acquire_seconds_bucket{%s}[%s])))'
     % [ids, sel, window],
   local acquireRate(window) =
-    'sum by (%s, pool, role) (rate(sqlite_pool_acquire_seconds_count{%s}[%s]))' % [ids, sel, window],
+    'sum by (%s, pool, role) (rate(sqlite_pool_acquire_seconds_count{%s, outcome="acquired"}[%s]))' % [ids, sel, window],
 
   local exhausted(role, o, labels, comment) = alert('SqlitePoolExhausted', {
     expr: |||
@@ -260,15 +260,38 @@
               sum by (%(ids)s, pool) (increase(sqlite_pool_errors_total{%(sel)s, kind="corrupt"}[%(w)s])) > 0
               or
               sum by (%(ids)s, pool) (increase(sqlite_pool_quick_checks_total{%(sel)s, result="failed"}[%(w)s])) > 0
+              or
+              sum by (%(ids)s, pool) (increase(sqlite_pool_integrity_checks_total{%(sel)s, result="failed"}[%(w)s])) > 0
             ||| % { ids: ids, sel: sel, w: w },
             'for': c.corruption['for'],
             severity: 'critical',
             summary: 'SQLite reports that the database file is corrupt.',
-            description: 'Corruption reports (SQLITE_CORRUPT errors or failed quick_check runs) of pool {{ $labels.pool }} on {{ $labels.instance }} in the last %s: {{ printf "%%.0f" $value }}.' % w,
+            description: 'Corruption reports (SQLITE_CORRUPT errors, failed quick_check runs or failed scheduled integrity checks) of pool {{ $labels.pool }} on {{ $labels.instance }} in the last %s: {{ printf "%%.0f" $value }}.' % w,
             dashboard: poolDashboard(20),
             comment: |||
               Never remediated automatically: any write to a corrupt file can destroy what is left. The long window
               keeps the alert up long after the last report.
+            |||,
+          }),
+          alert('SqlitePoolFragmented', {
+            local f = c.fragmented,
+            local ratio = 'max by (%(ids)s, pool) (sqlite_pool_freelist_pages{%(sel)s})\n  / max by (%(ids)s, pool) (sqlite_pool_pages{%(sel)s})' % { ids: ids, sel: sel },
+            expr: |||
+              %(ratio)s > %(share)s
+              and
+              %(ratio)s
+                * max by (%(ids)s, pool) (sqlite_pool_database_size_bytes{%(sel)s}) > %(bytes)s
+            ||| % { ratio: ratio, share: f.share, ids: ids, sel: sel, bytes: f.minFreeBytes },
+            'for': f['for'],
+            severity: 'info',
+            labels: { recovery_action: 'incremental_vacuum' },
+            summary: 'A large share of the database file is unused free-list pages.',
+            description: 'Free-list pages have been {{ $value | humanizePercentage }} of the database file of pool {{ $labels.pool }} on {{ $labels.instance }} for %s.' % f['for'],
+            dashboard: poolDashboard(33),
+            comment: |||
+              Free-list pages are space the file keeps but no table uses. Only a large share of a large file is worth
+              a look, and it only grows after deletes, so the alert waits hours. The action frees pages only where the
+              database was created with auto_vacuum=INCREMENTAL; elsewhere it only reports why it cannot.
             |||,
           }),
         ],

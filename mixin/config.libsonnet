@@ -43,6 +43,8 @@
     diskFull: { window: '5m', 'for': '1m' },
     readOnly: { window: '5m', 'for': '1m' },
     corruption: { window: '1h', 'for': '1m' },
+    // Free-list pages above this share of the file, on a file where they add up to more than minFreeBytes.
+    fragmented: { share: 0.25, minFreeBytes: 64 * 1024 * 1024, 'for': '6h' },
     notOpen: { 'for': '5m' },
     // An exporter counts as poolwatch's while it has published a pool within `memory`.
     exporterDown: { memory: '1d', 'for': '1m' },

@@ -63,7 +63,7 @@
 
         {
           record: 'pool_role:sqlite_pool_acquire_seconds_count:rate5m',
-          expr: 'sum by (%s, pool, role) (rate(sqlite_pool_acquire_seconds_count{%s}[5m]))' % [ids, sel],
+          expr: 'sum by (%s, pool, role) (rate(sqlite_pool_acquire_seconds_count{%s, outcome="acquired"}[5m]))' % [ids, sel],
           comment:: 'Acquire attempts: _count counts successful acquires only, so a caller that timed out is added back.',
         },
         {

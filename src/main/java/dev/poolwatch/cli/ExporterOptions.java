@@ -1,6 +1,8 @@
 package dev.poolwatch.cli;
 
 import dev.poolwatch.metrics.MetricsOptions;
+import dev.poolwatch.integrity.IntegritySchedule;
+import dev.poolwatch.integrity.ScheduledIntegrityChecks;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.server.PoolWatch;
 import java.io.IOException;
@@ -50,6 +52,15 @@ final class ExporterOptions {
     @Option(names = "--compact-histograms",
             description = "8 histogram buckets instead of 17, for processes with many pools (docs/metrics.md).")
     boolean compactHistograms;
+    @Option(names = "--integrity-check-period", paramLabel = "DURATION", defaultValue = "1h",
+            converter = Durations.class, description = "How often each database gets a PRAGMA quick_check on a reader;"
+                    + " 0s turns the checks off (default: ${DEFAULT-VALUE}).")
+    Duration integrityPeriod;
+
+    @Option(names = "--integrity-check-budget", paramLabel = "DURATION", defaultValue = "30s",
+            converter = Durations.class, description = "Longest time one quick_check may run before it is stopped"
+                    + " as incomplete (default: ${DEFAULT-VALUE}).")
+    Duration integrityBudget;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "A .properties or .yaml file of option defaults (keys are option names).")
@@ -72,6 +83,9 @@ final class ExporterOptions {
                         + " was '" + name + "'");
             }
         }
+        if (!integrityPeriod.isZero()) {
+            integritySchedule();
+        }
         Logging.use(logFormat.equals("json") ? Logging.Format.JSON : Logging.Format.TEXT);
     }
 
@@ -84,18 +98,23 @@ final class ExporterOptions {
     /** The token from --token-file, else POOLWATCH_TOKEN, else null (writes disabled). */
     String token(Map<String, String> env) {
         if (tokenFile != null) {
-            try {
-                String t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-                if (t.isEmpty()) {
-                    throw new ParameterException(spec.commandLine(), "--token-file " + tokenFile + " is empty");
-                }
-                return t;
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "--token-file " + tokenFile + " cannot be read: " + e);
-            }
+            return readToken(spec, tokenFile);
         }
         String t = env.get("POOLWATCH_TOKEN");
         return t == null || t.isBlank() ? null : t.strip();
+    }
+
+    /** The token in {@code file}, or a usage error saying why there is none. */
+    static String readToken(CommandSpec spec, Path file) {
+        try {
+            String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (t.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--token-file " + file + " is empty");
+            }
+            return t;
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "--token-file " + file + " cannot be read: " + e);
+        }
     }
 
     PoolWatch.Builder exporter(Map<String, String> env, SqlitePool... pools) {
@@ -104,6 +123,18 @@ final class ExporterOptions {
         for (SqlitePool p : pools) {
             b.pool(p);
         }
+        if (!integrityPeriod.isZero()) {
+            b.extension(new ScheduledIntegrityChecks(integritySchedule()));
+        }
         return b;
+    }
+
+    private IntegritySchedule integritySchedule() {
+        try {
+            return new IntegritySchedule(integrityPeriod, integrityBudget);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--integrity-check-period/--integrity-check-budget: "
+                    + e.getMessage());
+        }
     }
 }

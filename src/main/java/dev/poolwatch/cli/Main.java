@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code poolwatch} command. Exit codes: 0 success, 1 runtime failure, 2 bad usage. */
 @Command(name = "poolwatch", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A SQLite-aware connection pool with a Prometheus exporter, alert rules and auto-recovery.",
-        subcommands = {DemoCommand.class, ServeCommand.class, StackCommand.class, LoadCommand.class,
+        subcommands = {DemoCommand.class, ServeCommand.class, StackCommand.class, LoadCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every option can also come from the environment (POOLWATCH_<OPTION>, e.g. POOLWATCH_PORT=9464)"
                 + " or from a .properties or .yaml file named by --config or POOLWATCH_CONFIG (key = option name"

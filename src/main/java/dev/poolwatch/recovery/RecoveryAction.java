@@ -83,6 +83,16 @@ public enum RecoveryAction {
             out.put("problems", r.problems().stream().limit(20).toList());
             return out;
         }
+    },
+    /**
+     * {@code PRAGMA incremental_vacuum} in bounded batches, only where the database has auto_vacuum=INCREMENTAL;
+     * elsewhere it reports the free-list and why it does nothing (see {@link Vacuum}).
+     */
+    INCREMENTAL_VACUUM {
+        @Override
+        Map<String, Object> run(SqlitePool pool, RecoverySettings settings) throws SQLException {
+            return Vacuum.incremental(pool);
+        }
     };
 
     private final String tag = name().toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package dev.poolwatch.recovery;
 
+import dev.poolwatch.config.ConfigHistory;
 import dev.poolwatch.pool.PoolStats;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.store.Event;
@@ -218,7 +219,8 @@ public final class RecoveryEngine implements AutoCloseable {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("before", summary(pool.stats()));
         try {
-            Map<String, Object> result = action.run(pool, settings);
+            Map<String, Object> result = ConfigHistory.actingAs("recovery:" + action.tag(),
+                    () -> action.run(pool, settings));
             details.put("result", result);
             details.put("after", summary(pool.stats()));
             lastSuccessMs.put(pool.name() + "/" + action.tag(), System.currentTimeMillis());

@@ -60,8 +60,16 @@ public final class RecoveryRoutes implements PoolWatch.Extension {
 
     private void webhook(Context ctx, PoolWatch.Context context) {
         context.requireToken(ctx);
+        String dryRun = ctx.queryParam("dryRun");
+        if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
+            throw ProblemException.invalidField("dryRun", "dryRun must be true or false, was '" + dryRun + "'");
+        }
         JsonNode body = context.jsonBody(ctx);
         AlertmanagerPayload.Delivery delivery = delivery(body);
+        if ("true".equals(dryRun)) {
+            ctx.json(Map.of("dryRun", true, "outcomes", DryRun.preview(delivery.alerts(), context)));
+            return;
+        }
         List<RecoveryEngine.Decision> decisions = engine.handle(delivery.alerts());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("receiver", body.path("receiver").asText(""));

@@ -2,9 +2,11 @@ package dev.poolwatch.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.poolwatch.config.ConfigHistory;
+import dev.poolwatch.config.ConfigHistoryRoutes;
 import dev.poolwatch.pool.PoolState;
 import dev.poolwatch.pool.SqlitePool;
-import dev.poolwatch.pool.SqlitePoolConfig;
+import dev.poolwatch.store.ConfigVersions;
 import dev.poolwatch.store.Event;
 import dev.poolwatch.store.EventStore;
 import dev.poolwatch.store.Severity;
@@ -22,6 +24,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,9 +54,12 @@ final class ExporterRoutes {
     private final EventRoutes events;
     private final AtomicLong lastErrorLogged = new AtomicLong(System.nanoTime() - ERROR_LOG_EVERY.toNanos());
     private final LongAdder errorsNotLogged = new LongAdder();
+    private final ConfigHistory history;
 
     ExporterRoutes(Map<String, PoolWatch.Monitored> pools, PrometheusMeterRegistry registry, EventStore store,
-                   BearerAuth auth, ObjectMapper json, long maxBodyBytes, Duration readinessTimeout) {
+                   BearerAuth auth, ObjectMapper json, long maxBodyBytes, Duration readinessTimeout,
+                   ConfigHistory history) {
+        this.history = history;
         this.pools = pools;
         this.registry = registry;
         this.store = store;
@@ -119,6 +125,7 @@ final class ExporterRoutes {
         config.routes.get("/api/pools/{name}/config", this::getConfig);
         config.routes.put("/api/pools/{name}/config", this::putConfig);
         events.addTo(config);
+        new ConfigHistoryRoutes(history, context()).addTo(config);
         config.routes.exception(ProblemException.class, (e, ctx) -> Problems.write(ctx, json, e));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, json,
                 new ProblemException(e.getStatus(), "http-" + e.getStatus(), e.getMessage(), e.getMessage())));
@@ -174,7 +181,8 @@ final class ExporterRoutes {
         body.put("service", "poolwatch");
         body.put("pools", pools.keySet());
         body.put("endpoints", List.of("GET /metrics", "GET /health/live", "GET /health/ready", "GET /api/pools",
-                "GET /api/pools/{name}", "GET /api/pools/{name}/config", "PUT /api/pools/{name}/config (token)",
+                "GET /api/pools/{name}", "GET /api/pools/{name}/config", "PUT /api/pools/{name}/config?trial= (token)",
+                "GET /api/pools/{name}/config/history?limit=&before=", "POST /api/pools/{name}/config/rollback (token)",
                 "GET /api/events?since=&pool=&kind=&limit=&before=", "GET /api/export?format=json|csv&since="));
         body.put("writesEnabled", auth.enabled());
         ctx.json(body);
@@ -258,27 +266,38 @@ final class ExporterRoutes {
     private void putConfig(Context ctx) throws Exception {
         auth.check(ctx);
         SqlitePool pool = pool(ctx.pathParam("name"));
+        onlyParams(ctx, Set.of("trial"));
+        Duration trial = history.parseTrial(ctx.queryParam("trial"));
         JsonNode body = RequestBodies.readJsonObject(ctx, json, maxBodyBytes);
-        ctx.json(serializedConfigChange(pool.name(), () -> changeConfig(pool, body)));
+        ctx.json(serializedConfigChange(pool.name(), () -> changeConfig(pool, body, trial)));
     }
 
-    private Map<String, Object> changeConfig(SqlitePool pool, JsonNode body) throws SQLException {
+    private static void onlyParams(Context ctx, Set<String> allowed) {
+        List<String> unknown = ctx.queryParamMap().keySet().stream().filter(k -> !allowed.contains(k)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw ProblemException.invalidField(unknown.get(0), "unknown query parameter(s) " + unknown
+                    + "; this endpoint takes " + allowed.stream().sorted().toList());
+        }
+    }
+
+    /** One versioned change: saved and applied together, audited, answered with the live settings. */
+    private Map<String, Object> changeConfig(SqlitePool pool, JsonNode body, Duration trial) throws SQLException {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("pool", pool.name())) {
-            SqlitePoolConfig before = pool.config();
-            SqlitePoolConfig next = PoolConfigUpdate.apply(before, body);
-            store.saveConfig(pool.name(), PoolConfigUpdate.persisted(next, body));
-            pool.reconfigure(next);
-            Map<String, Object> changes = new LinkedHashMap<>();
-            Map<String, Object> was = PoolConfigUpdate.view(before);
-            Map<String, Object> now = PoolConfigUpdate.view(next);
-            now.forEach((k, v) -> {
-                if (!v.equals(was.get(k))) {
-                    changes.put(k, Map.of("from", was.get(k), "to", v));
-                }
-            });
-            log.info("pool '{}' configuration changed: {}", pool.name(), changes);
+            Set<String> named = new java.util.LinkedHashSet<>();
+            body.fieldNames().forEachRemaining(named::add);
+            ConfigVersions.Version v = history.change(pool, "token", trial == null ? "put" : "trial", named,
+                    c -> PoolConfigUpdate.apply(c, body), trial, null);
+            Map<String, Object> details = new LinkedHashMap<>(v.changes());
+            details.put("version", v.version());
+            log.info("pool '{}' configuration changed: {} (version {})", pool.name(), v.changes(), v.version());
             store.record(Event.of(pool.name(), "config", Severity.INFO, "configuration changed through the API: "
-                    + changes.keySet(), changes));
+                    + v.changes().keySet() + " (version " + v.version() + ")" + (trial == null ? "" : "; on trial"
+                    + " until " + v.trialUntil() + ", rolled back by itself if timeouts or errors rise"), details));
+            Map<String, Object> now = PoolConfigUpdate.view(pool.config());
+            now.put("version", v.version());
+            if (trial != null) {
+                now.put("trialUntil", v.trialUntil().toString());
+            }
             return now;
         }
     }

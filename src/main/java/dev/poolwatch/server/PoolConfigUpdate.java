@@ -1,6 +1,7 @@
 package dev.poolwatch.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.poolwatch.config.LiveSettings;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
 import dev.poolwatch.store.EventStore;
@@ -35,6 +36,29 @@ final class PoolConfigUpdate {
             new Field("leakDetectionThresholdMs", (b, v) -> b.leakDetectionThreshold(Duration.ofMillis(v)),
                     c -> c.leakDetectionThreshold().toMillis()),
             new Field("idleTimeoutMs", (b, v) -> b.idleTimeout(Duration.ofMillis(v)), c -> c.idleTimeout().toMillis()));
+
+    /** The same fields for the config history, which records, restores and rolls back whole sets of them. */
+    static final LiveSettings LIVE = new LiveSettings() {
+        @Override
+        public Map<String, Long> of(SqlitePoolConfig c) {
+            Map<String, Long> out = new LinkedHashMap<>();
+            FIELDS.forEach(f -> out.put(f.name(), f.get().applyAsLong(c)));
+            return out;
+        }
+
+        @Override
+        public SqlitePoolConfig with(SqlitePoolConfig current, Map<String, Long> values) {
+            SqlitePoolConfig.Builder b = current.toBuilder();
+            values.forEach((name, value) -> {
+                Field f = field(name);
+                if (f == null) {
+                    throw ProblemException.invalidField(name, "'" + name + "' is no longer a settable field");
+                }
+                set(b, f, value, current);
+            });
+            return b.build();
+        }
+    };
 
     private PoolConfigUpdate() {
     }
@@ -108,16 +132,6 @@ final class PoolConfigUpdate {
         pool.reconfigure(fromPersisted(pool.config(), saved, skipped));
         log.info("pool '{}' re-applied saved settings {}", pool.name(), saved);
         skipped.forEach((k, why) -> log.warn("pool '{}' skipped saved setting {}: {}", pool.name(), k, why));
-    }
-
-    static Map<String, String> persisted(SqlitePoolConfig c, JsonNode changed) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Field f : FIELDS) {
-            if (changed.has(f.name())) {
-                out.put(f.name(), Long.toString(f.get().applyAsLong(c)));
-            }
-        }
-        return out;
     }
 
     /** What the API shows of a pool's configuration. */

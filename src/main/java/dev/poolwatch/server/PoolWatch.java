@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.poolwatch.metrics.BuildInfo;
+import dev.poolwatch.config.ConfigHistory;
+import dev.poolwatch.config.TrialSettings;
 import dev.poolwatch.metrics.MeterRegistries;
 import dev.poolwatch.metrics.MetricsOptions;
 import dev.poolwatch.metrics.PoolMetrics;
@@ -93,6 +95,7 @@ public final class PoolWatch implements AutoCloseable {
     private final List<Extension> extensions;
     private final Javalin app;
     private final String bind;
+    private final ConfigHistory history;
 
     private PoolWatch(Builder b, EventStore store) {
         this.registry = b.registry != null ? b.registry : MeterRegistries.prometheusWithJvm();
@@ -122,8 +125,9 @@ public final class PoolWatch implements AutoCloseable {
             attached.put(pool.name(), new Monitored(pool, metrics, recorder, new ReentrantLock()));
         }
         this.pools = attached;
+        this.history = new ConfigHistory(b.pools, store, PoolConfigUpdate.LIVE, b.trials);
         ExporterRoutes routes = new ExporterRoutes(this.pools, registry, store, auth, json, b.maxBodyBytes,
-                b.readinessTimeout);
+                b.readinessTimeout, history);
         Context context = routes.context();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -173,6 +177,7 @@ public final class PoolWatch implements AutoCloseable {
             return;
         }
         app.stop();
+        history.close();
         for (Extension e : extensions) {
             e.close();
         }
@@ -203,6 +208,7 @@ public final class PoolWatch implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int maxConnections = 512;
         private MetricsOptions metricsOptions = MetricsOptions.DEFAULT;
+        private TrialSettings trials = TrialSettings.DEFAULT;
 
         private Builder() {
         }
@@ -290,6 +296,12 @@ public final class PoolWatch implements AutoCloseable {
             return this;
         }
 
+        /** Bounds of config trials ({@code PUT …/config?trial=}); tests shorten them, users keep the default. */
+        public Builder configTrials(TrialSettings trials) {
+            this.trials = Objects.requireNonNull(trials, "trials");
+            return this;
+        }
+
         public Builder extension(Extension extension) {
             extensions.add(Objects.requireNonNull(extension, "extension"));
             return this;
@@ -328,14 +340,18 @@ public final class PoolWatch implements AutoCloseable {
             Path file = eventStoreFile != null ? eventStoreFile
                     : pools.get(0).config().path().resolveSibling(EventStore.DEFAULT_FILE_NAME);
             EventStore store = EventStore.open(file, eventSettings);
-            PoolWatch watch;
+            PoolWatch watch = null;
             try {
                 for (SqlitePool pool : pools) {
                     PoolConfigUpdate.reapplySaved(pool, store);
                 }
                 watch = new PoolWatch(this, store);
+                watch.history.start();
                 watch.app.start();
             } catch (RuntimeException | SQLException e) {
+                if (watch != null) {
+                    watch.history.close();
+                }
                 store.close();
                 throw e;
             }

@@ -110,6 +110,11 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
+    /** The store's own database, for the other store classes ({@link ConfigVersions}). */
+    SqlitePool database() {
+        return pool;
+    }
+
     public Path file() {
         return pool.config().path();
     }
@@ -291,22 +296,27 @@ public final class EventStore implements AutoCloseable {
 
     /** Saves a pool's live settings (key to value), replacing the previous value of each key given. */
     public void saveConfig(String poolName, Map<String, String> values) throws SQLException {
-        long now = System.currentTimeMillis();
         pool.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO pool_config (pool, key, value, updated_at_ms)"
-                    + " VALUES (?, ?, ?, ?) ON CONFLICT (pool, key) DO UPDATE SET value = excluded.value,"
-                    + " updated_at_ms = excluded.updated_at_ms")) {
-                for (Map.Entry<String, String> e : values.entrySet()) {
-                    ps.setString(1, poolName);
-                    ps.setString(2, e.getKey());
-                    ps.setString(3, e.getValue());
-                    ps.setLong(4, now);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            upsertConfig(c, poolName, values);
             return null;
         });
+    }
+
+    /** The upsert of {@link #saveConfig}, inside the caller's transaction ({@link ConfigVersions} adds a version). */
+    static void upsertConfig(Connection c, String poolName, Map<String, String> values) throws SQLException {
+        long now = System.currentTimeMillis();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO pool_config (pool, key, value, updated_at_ms)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (pool, key) DO UPDATE SET value = excluded.value,"
+                + " updated_at_ms = excluded.updated_at_ms")) {
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                ps.setString(1, poolName);
+                ps.setString(2, e.getKey());
+                ps.setString(3, e.getValue());
+                ps.setLong(4, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /** A pool's saved live settings, key to value, in key order. */

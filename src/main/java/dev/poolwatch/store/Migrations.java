@@ -17,7 +17,8 @@ import java.util.List;
 final class Migrations {
 
     /** In order; a file's position (1-based) is the schema version it produces. Never edit a shipped file. */
-    static final List<String> FILES = List.of("V1__events_and_config.sql", "V2__state.sql");
+    static final List<String> FILES = List.of("V1__events_and_config.sql", "V2__state.sql",
+            "V3__config_versions.sql");
 
     private Migrations() {
     }

@@ -28,7 +28,8 @@ class RuleLintTest {
     private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
     /** The actions the recovery webhook carries out (recovery_action label values). */
     private static final Set<String> RECOVERY_ACTIONS =
-            Set.of("restart_pool", "evict_idle", "reclaim_leaks", "checkpoint", "optimize", "resize_up", "quick_check");
+            Set.of("restart_pool", "evict_idle", "reclaim_leaks", "checkpoint", "optimize", "resize_up", "quick_check",
+                    "incremental_vacuum");
     /** Nothing the pool does can release another process's lock or repair a corrupt file safely. */
     private static final String WATCHDOG = "SqlitePoolWatchdog";
     private static final Set<String> NEVER_REMEDIATED = Set.of("SqlitePoolLockContention", "SqlitePoolCorruption");
