@@ -3,7 +3,6 @@ package dev.poolwatch.server;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.poolwatch.pool.PoolState;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
 import dev.poolwatch.store.Event;
@@ -21,7 +20,6 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +48,7 @@ final class ExporterRoutes {
     private final BearerAuth auth;
     private final ObjectMapper json;
     private final long maxBodyBytes;
-    private final Duration readinessTimeout;
-    private final Map<String, Boolean> lastReady = new ConcurrentHashMap<>();
+    private final Readiness readiness;
 
     ExporterRoutes(Map<String, PoolWatch.Monitored> pools, PrometheusMeterRegistry registry, EventStore store,
                    BearerAuth auth, ObjectMapper json, long maxBodyBytes, Duration readinessTimeout) {
@@ -62,7 +58,7 @@ final class ExporterRoutes {
         this.auth = auth;
         this.json = json;
         this.maxBodyBytes = maxBodyBytes;
-        this.readinessTimeout = readinessTimeout;
+        this.readiness = new Readiness(pools, store, json, readinessTimeout);
     }
 
     PoolWatch.Context context() {
@@ -108,7 +104,7 @@ final class ExporterRoutes {
         config.routes.get("/", this::index);
         config.routes.get("/metrics", this::metrics);
         config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
-        config.routes.get("/health/ready", this::ready);
+        config.routes.get("/health/ready", readiness::respond);
         config.routes.get("/api/pools", this::listPools);
         config.routes.get("/api/pools/{name}", this::getPool);
         config.routes.get("/api/pools/{name}/config", this::getConfig);
@@ -149,38 +145,6 @@ final class ExporterRoutes {
         String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : PROMETHEUS_TEXT;
         ctx.contentType(type);
         registry.scrape(ctx.outputStream(), type);
-    }
-
-    private void ready(Context ctx) {
-        Map<String, Object> byPool = new LinkedHashMap<>();
-        boolean allUp = true;
-        for (PoolWatch.Monitored m : pools.values()) {
-            SqlitePool pool = m.pool();
-            PoolState state = pool.state();
-            boolean writer = state == PoolState.OPEN && pool.ping(readinessTimeout);
-            // A connection can still answer while its file was deleted or its file system remounted read-only.
-            boolean writable = Files.isWritable(pool.config().path());
-            boolean up = state == PoolState.OPEN && writer && writable;
-            allUp &= up;
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("status", up ? "UP" : "DOWN");
-            p.put("state", state.tag());
-            p.put("writerAcquirable", writer);
-            p.put("databaseWritable", writable);
-            byPool.put(pool.name(), p);
-            Boolean before = lastReady.put(pool.name(), up);
-            if (before != null && before != up) {
-                store.record(Event.of(pool.name(), "health", up ? Severity.INFO : Severity.WARNING,
-                        "readiness changed to " + (up ? "UP" : "DOWN") + " (state " + state.tag() + ", writer "
-                                + (writer ? "acquirable" : "not acquirable within " + readinessTimeout.toMillis()
-                                + " ms") + ", database file " + (writable ? "writable" : "missing or not writable") + ")",
-                        Map.of("ready", up, "state", state.tag(), "databaseWritable", writable)));
-            }
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", allUp ? "UP" : "DOWN");
-        body.put("pools", byPool);
-        ctx.status(allUp ? 200 : 503).json(body);
     }
 
     private SqlitePool pool(String name) {
