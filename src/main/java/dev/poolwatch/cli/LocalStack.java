@@ -23,15 +23,19 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the repository's Prometheus and Alertmanager configuration against a running exporter without Docker: copies
- * {@code prometheus/} and {@code alertmanager/} into a temp dir, points their targets and webhook at loopback ports,
- * gives each process its own data dir, starts {@code prometheus} and {@code alertmanager} from PATH, and removes
- * everything on {@link #close()}. Used by {@code poolwatch stack} and the end-to-end tests.
+ * {@code prometheus/} and {@code alertmanager/} into a temp dir, points their targets and webhook at loopback ports
+ * and the webhook's credentials at the token file itself (never a copy, so a rotated token needs no reload), gives
+ * each process its own data dir, starts {@code prometheus} (with the retention {@code prometheus.yml} asks for) and
+ * {@code alertmanager} from PATH, and removes everything on {@link #close()}. Used by {@code poolwatch stack} and the
+ * end-to-end tests.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -40,6 +44,7 @@ public final class LocalStack implements AutoCloseable {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
     static final String EXPORTER_TARGET = "poolwatch:9464";
     static final String ALERTMANAGER_TARGET = "alertmanager:9093";
+    private static final Pattern RETENTION = Pattern.compile("--storage\\.tsdb\\.retention\\.time=([0-9]+[a-z]+)");
 
     private final Path temp;
     private final List<Process> processes = new ArrayList<>();
@@ -171,8 +176,9 @@ public final class LocalStack implements AutoCloseable {
             try {
                 copyTree(repo.resolve("prometheus"), temp.resolve("prometheus"));
                 copyTree(repo.resolve("alertmanager"), temp.resolve("alertmanager"));
-                Path token = temp.resolve("poolwatch-token");
-                Files.copy(tokenFile, token);
+                // Alertmanager reads the file on every send: pointing at the real one keeps rotation reload-free.
+                Path token = tokenFile.toAbsolutePath();
+                String retention = retention(temp.resolve("prometheus/prometheus.yml"));
                 rewriteRules(temp.resolve("prometheus/rules"));
                 Path promConfig = rewritePrometheus(temp.resolve("prometheus/prometheus.yml"), amPorts);
                 Path amConfig = rewriteAlertmanager(temp.resolve("alertmanager/alertmanager.yml"), token);
@@ -198,6 +204,7 @@ public final class LocalStack implements AutoCloseable {
                 stack.spawn("prometheus", List.of(prometheusBin.toString(), "--config.file=" + promConfig,
                         "--storage.tsdb.path=" + Files.createDirectories(temp.resolve("prom-data")),
                         "--web.listen-address=127.0.0.1:" + promPort,
+                        "--storage.tsdb.retention.time=" + retention,
                         "--rules.alert.resend-delay=" + resendDelay.toMillis() + "ms"));
                 for (URI am : stack.alertmanagers()) {
                     stack.awaitReady(am.resolve("/-/ready"));
@@ -208,6 +215,16 @@ public final class LocalStack implements AutoCloseable {
                 stack.close();
                 throw e;
             }
+        }
+
+        /** The retention prometheus.yml says whatever starts Prometheus must pass (2.x has no config key for it). */
+        static String retention(Path prometheusYml) throws IOException {
+            Matcher m = RETENTION.matcher(Files.readString(prometheusYml));
+            if (!m.find()) {
+                throw new IllegalStateException(prometheusYml + " does not name the retention to start Prometheus"
+                        + " with (--storage.tsdb.retention.time=…)");
+            }
+            return m.group(1);
         }
 
         private void rewriteRules(Path dir) throws IOException {
