@@ -187,7 +187,9 @@ public final class FaultInjector implements AutoCloseable {
                                 rs.next();
                             }
                             try {
-                                Thread.sleep(SLOW_QUERY.toMillis());
+                                if (!stopped.get()) {
+                                    Thread.sleep(SLOW_QUERY.toMillis());
+                                }
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
                             }
