@@ -146,7 +146,9 @@ public final class FaultInjector implements AutoCloseable {
 
     private Connection outsideConnection() throws SQLException {
         SQLiteConfig c = new SQLiteConfig();
-        c.setBusyTimeout(0);
+        // The demo's own writer holds the lock for a moment now and then: wait for it like another process would,
+        // or the fault fails with SQLITE_BUSY whenever it is pressed during a write.
+        c.setBusyTimeout(5000);
         return c.createConnection("jdbc:sqlite:" + pool.config().path());
     }
 

@@ -12,14 +12,12 @@ import io.micrometer.core.instrument.Timer;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -42,10 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class RecoveryEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RecoveryEngine.class);
-    static final String DEDUPE_SCOPE = "recovery.dedupe";
     /** The alertname of the engine's own resize_down requests. */
     static final String RESIZE_BACK = "ReaderPressureGone";
-    private static final Duration DEDUPE_RETENTION = Duration.ofHours(24);
     private static final Duration MAX_RESIZE_CHECK_PERIOD = Duration.ofSeconds(5);
     private static final String UNKNOWN = "_unknown";
 
@@ -62,7 +58,7 @@ public final class RecoveryEngine implements AutoCloseable {
     private final ScheduledExecutorService resizeChecks;
     private final Cooldowns cooldowns;
     private final ReaderLimits limits;
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final DedupeKeys seen;
     private final Deque<Long> recentRuns = new ArrayDeque<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Long> lastSuccessMs = new ConcurrentHashMap<>();
@@ -93,8 +89,7 @@ public final class RecoveryEngine implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        store.deleteStateOlderThan(DEDUPE_SCOPE, Instant.now().minus(DEDUPE_RETENTION));
-        seen.addAll(store.state(DEDUPE_SCOPE).keySet());
+        this.seen = new DedupeKeys(store);
         this.cooldowns = new Cooldowns(store);
         this.limits = new ReaderLimits(store, clock.millis());
         Gauge.builder("poolwatch.recovery.circuit.open", circuitOpenGauge, AtomicInteger::get)
@@ -193,7 +188,7 @@ public final class RecoveryEngine implements AutoCloseable {
                     : "unknown pool '" + r.pool() + "'", Map.of());
         }
         String key = r.dedupeKey();
-        if (key != null && seen.contains(key)) {
+        if (seen.contains(key)) {
             return audit(r, poolTag, actionTag, Outcome.DEDUPLICATED, "this alert (fingerprint and start time) was"
                     + " already acted on", Map.of());
         }
@@ -232,10 +227,7 @@ public final class RecoveryEngine implements AutoCloseable {
             return audit(r, poolTag, actionTag, Outcome.FAILED, "too many actions are already queued; try later",
                     Map.of());
         }
-        if (key != null) {
-            seen.add(key);
-            persist(DEDUPE_SCOPE, key, Long.toString(now));
-        }
+        seen.add(key, now);
         if (s.dryRun()) {
             return audit(r, poolTag, actionTag, Outcome.DRY_RUN, "dry-run: " + action.tag() + " would run on '"
                     + pool.name() + "'", Map.of());
@@ -373,14 +365,6 @@ public final class RecoveryEngine implements AutoCloseable {
         out.put("cooldowns", cooldowns.running(now));
         out.put("actions", java.util.Arrays.stream(RecoveryAction.values()).map(RecoveryAction::tag).toList());
         return out;
-    }
-
-    private void persist(String scope, String key, String value) {
-        try {
-            store.putState(scope, key, value);
-        } catch (SQLException e) {
-            log.warn("could not persist recovery state {}: {}", scope, e.getMessage());
-        }
     }
 
     /** Waits for running actions (bounded), then stops the executor. */

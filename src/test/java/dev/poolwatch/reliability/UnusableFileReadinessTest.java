@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.poolwatch.pool.ErrorKind;
 import dev.poolwatch.pool.SqlitePool;
-import dev.poolwatch.pool.SqlitePoolConfig;
 import dev.poolwatch.server.PoolWatch;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,9 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,24 +29,6 @@ class UnusableFileReadinessTest {
 
     @TempDir
     Path dir;
-
-    private static SqlitePool open(Path db) throws SQLException {
-        SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(db).name("fs").maxReaders(2)
-                .acquireTimeout(Duration.ofSeconds(2)).busyTimeout(Duration.ofMillis(200)).build());
-        pool.write(c -> c.createStatement().execute("CREATE TABLE IF NOT EXISTS blob (id INTEGER PRIMARY KEY,"
-                + " data BLOB NOT NULL)"));
-        return pool;
-    }
-
-    private static void insert(SqlitePool pool, long id, int bytes) throws SQLException {
-        pool.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO blob (id, data) VALUES (?, ?)")) {
-                ps.setLong(1, id);
-                ps.setBytes(2, new byte[bytes]);
-                return ps.executeUpdate();
-            }
-        });
-    }
 
     private static HttpResponse<String> ready(PoolWatch watch) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(watch.uri() + "/health/ready")).build(),
@@ -67,13 +46,13 @@ class UnusableFileReadinessTest {
         Path mount = Files.createDirectory(dir.resolve("small"));
         try (Tmpfs fs = Tmpfs.mount(mount, 2048)) {
             Files.write(mount.resolve("ballast"), new byte[700 * 1024]);
-            try (SqlitePool pool = open(mount.resolve("full.db"));
+            try (SqlitePool pool = FileSystemFaultsTest.open(mount.resolve("full.db"));
                  PoolWatch watch = PoolWatch.builder().pool(pool).port(0).eventStore(dir.resolve("events.db")).start()) {
                 assertThat(ready(watch).statusCode()).isEqualTo(200);
                 SQLException failure = null;
                 for (long id = 1; id < 10_000 && failure == null; id++) {
                     try {
-                        insert(pool, id, 16 * 1024);
+                        FileSystemFaultsTest.insert(pool, id, 16 * 1024);
                     } catch (SQLException e) {
                         failure = e;
                     }
@@ -90,9 +69,9 @@ class UnusableFileReadinessTest {
     @Test
     void readOnlyDatabaseFileFailsReadinessWithTheReason() throws Exception {
         Path db = dir.resolve("ro.db");
-        try (SqlitePool pool = open(db);
+        try (SqlitePool pool = FileSystemFaultsTest.open(db);
              PoolWatch watch = PoolWatch.builder().pool(pool).port(0).eventStore(dir.resolve("events.db")).start()) {
-            insert(pool, 1, 100);
+            FileSystemFaultsTest.insert(pool, 1, 100);
             assertThat(ready(watch).statusCode()).isEqualTo(200);
             // Immutable even for root, who may write any file whatever its mode says.
             assumeTrue(chattr("+i", db), "chattr +i is not supported on " + db);
