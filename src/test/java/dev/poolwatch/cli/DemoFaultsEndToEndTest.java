@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * served by one exporter, scraped by one Prometheus, routed by one Alertmanager, so they run at once), and a fifth
  * pool left alone. It asserts, per fault, the alert firing while the fault is on, the action's outcome with a
  * non-zero effect, the alert resolving soon after, and no alert at all on the healthy pool; and it writes the
- * measured timeline to target/demo-faults-timeline.txt (the figures of docs/recovery.md). About five minutes, so it
+ * measured timeline to target/demo-faults-timeline.txt (the figures of docs/recovery.md). About six minutes, so it
  * is tagged and left out of the default build: {@code mvn verify -Dpoolwatch.e2e.exclude= -Dtest=DemoFaults*}.
  */
 @Tag("newcomer-e2e")
