@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -384,19 +383,5 @@ public final class LocalStack implements AutoCloseable {
                 log.warn("could not remove {}: {}", temp, e.getMessage());
             }
         }
-    }
-
-    /** A random token file readable only by its owner, for a stack started without one. */
-    static Path generatedToken(Path dir) throws IOException {
-        Path f = dir.resolve("poolwatch-token");
-        byte[] random = new byte[24];
-        new java.security.SecureRandom().nextBytes(random);
-        Files.writeString(f, java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random));
-        try {
-            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            log.debug("no POSIX permissions on this file system");
-        }
-        return f;
     }
 }

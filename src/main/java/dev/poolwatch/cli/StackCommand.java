@@ -1,11 +1,15 @@
 package dev.poolwatch.cli;
 
 import dev.poolwatch.recovery.RecoverySettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,7 +78,7 @@ final class StackCommand implements Callable<Integer> {
             tokenFile = fromEnv != null && !fromEnv.isBlank()
                     ? Files.writeString(dataDir.resolve("poolwatch-token"), fromEnv.strip(), StandardCharsets.UTF_8)
                     : Files.exists(dataDir.resolve("poolwatch-token")) ? dataDir.resolve("poolwatch-token")
-                    : LocalStack.generatedToken(dataDir);
+                    : generatedToken(dataDir);
             exporter.tokenFile = tokenFile;
         }
         PrintWriter out = exporter.spec.commandLine().getOut();
@@ -110,5 +114,19 @@ final class StackCommand implements Callable<Integer> {
         out.flush();
         life.serveFor(duration);
         return 0;
+    }
+
+    /** A random token file readable only by its owner, for a stack started without one. */
+    private static Path generatedToken(Path dir) throws IOException {
+        Path f = dir.resolve("poolwatch-token");
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        Files.writeString(f, Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+        try {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // No POSIX permissions on this file system: the file keeps the directory's defaults.
+        }
+        return f;
     }
 }
