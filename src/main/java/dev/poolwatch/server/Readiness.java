@@ -3,6 +3,7 @@ package dev.poolwatch.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.poolwatch.pool.ErrorKind;
 import dev.poolwatch.pool.PoolState;
+import dev.poolwatch.pool.PoolStats;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.store.Event;
 import dev.poolwatch.store.EventStore;
@@ -101,7 +102,8 @@ final class Readiness {
     }
 
     private Map<ErrorKind, Long> watch(SqlitePool pool) {
+        PoolStats stats = pool.stats();
         return watches.computeIfAbsent(pool.name(), k -> new UnusableErrors())
-                .observe(pool.stats().errors(), System.nanoTime());
+                .observe(stats.errors(), stats.restarts(), System.nanoTime());
     }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Watches one pool's counts of the errors that say its database cannot be used (damaged, read-only, full) from
  * probe to probe. A kind counts as present when it rose since the previous probe, or rose within {@link #MEMORY}: so
- * neither frequent probes between sparse failures nor a probe that lands in a quiet second flap readiness.
+ * neither frequent probes between sparse failures nor a probe that lands in a quiet second flap readiness. A restart
+ * of the pool (restart_pool's answer to a read-only writer) makes what came before it history.
  */
 final class UnusableErrors {
 
@@ -20,13 +21,18 @@ final class UnusableErrors {
     private final Map<ErrorKind, Long> counts = new EnumMap<>(ErrorKind.class);
     private final Map<ErrorKind, Long> lastRiseNanos = new EnumMap<>(ErrorKind.class);
     private final Map<ErrorKind, Long> lastRise = new EnumMap<>(ErrorKind.class);
+    private long restarts = -1;
 
     /**
-     * Takes the pool's error counts at {@code nanos} and returns the kinds present, each with the size of its last
-     * rise. The first observation is the baseline: errors from before the watch began are history.
+     * Takes the pool's error counts and restart count at {@code nanos} and returns the kinds present, each with the
+     * size of its last rise. The first observation, and the first after a restart, is a new baseline.
      */
-    synchronized Map<ErrorKind, Long> observe(Map<ErrorKind, Long> now, long nanos) {
-        boolean first = counts.isEmpty();
+    synchronized Map<ErrorKind, Long> observe(Map<ErrorKind, Long> now, long restartsNow, long nanos) {
+        boolean first = restartsNow != restarts;
+        restarts = restartsNow;
+        if (first) {
+            lastRiseNanos.clear();
+        }
         Map<ErrorKind, Long> present = new EnumMap<>(ErrorKind.class);
         for (ErrorKind kind : KINDS) {
             long count = now.getOrDefault(kind, 0L);

@@ -148,15 +148,19 @@ class UnusableDatabaseReadinessTest {
     void anUnusableKindIsPresentFromItsRiseUntilItsMemoryRunsOut() {
         UnusableErrors w = new UnusableErrors();
         long t = 1_000 * SECOND;
-        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 7L), t)).as("the baseline").isEmpty();
-        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 7L, ErrorKind.BUSY, 50L), t + SECOND))
+        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 7L), 0, t)).as("the baseline").isEmpty();
+        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 7L, ErrorKind.BUSY, 50L), 0, t + SECOND))
                 .as("other kinds do not count").isEmpty();
-        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 9L), t + 2 * SECOND)).containsEntry(ErrorKind.CORRUPT, 2L);
+        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 9L), 0, t + 2 * SECOND)).containsEntry(ErrorKind.CORRUPT, 2L);
         long memory = UnusableErrors.MEMORY.toNanos();
-        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 9L), t + 2 * SECOND + memory - 1)).containsOnlyKeys(
+        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 9L), 0, t + 2 * SECOND + memory - 1)).containsOnlyKeys(
                 ErrorKind.CORRUPT);
-        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 9L), t + 2 * SECOND + memory)).isEmpty();
-        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 10L, ErrorKind.FULL, 1L), t + 100 * memory))
+        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 9L), 0, t + 2 * SECOND + memory)).isEmpty();
+        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 10L, ErrorKind.FULL, 1L), 0, t + 100 * memory))
                 .as("a rise after a long gap counts at once").containsOnlyKeys(ErrorKind.CORRUPT, ErrorKind.FULL);
+        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 11L, ErrorKind.FULL, 1L), 1, t + 100 * memory + SECOND))
+                .as("a restart makes what came before it history").isEmpty();
+        assertThat(w.observe(Map.of(ErrorKind.CORRUPT, 11L, ErrorKind.READONLY, 1L), 1, t + 100 * memory + 2 * SECOND))
+                .containsOnlyKeys(ErrorKind.READONLY);
     }
 }
