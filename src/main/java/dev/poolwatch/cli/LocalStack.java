@@ -16,22 +16,25 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the repository's Prometheus and Alertmanager configuration against a running exporter without Docker: copies
- * {@code prometheus/} and {@code alertmanager/} into a temp dir, points their targets and webhook at loopback ports,
- * gives each process its own data dir, starts {@code prometheus} and {@code alertmanager} from PATH, and removes
- * everything on {@link #close()}. Used by {@code poolwatch stack} and the end-to-end tests.
+ * {@code prometheus/} and {@code alertmanager/} into a temp dir, points their targets and webhook at loopback ports
+ * and the webhook's credentials at the token file itself (never a copy, so a rotated token needs no reload), gives
+ * each process its own data dir, starts {@code prometheus} (with the retention {@code prometheus.yml} asks for) and
+ * {@code alertmanager} from PATH, and removes everything on {@link #close()}. Used by {@code poolwatch stack} and the
+ * end-to-end tests.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -41,6 +44,7 @@ public final class LocalStack implements AutoCloseable {
     static final String EXPORTER_TARGET = "poolwatch:9464";
     static final String ALERTMANAGER_TARGET = "alertmanager:9093";
     static final String PROMETHEUS_TARGET = "prometheus:9090";
+    private static final Pattern RETENTION = Pattern.compile("--storage\\.tsdb\\.retention\\.time=([0-9]+[a-z]+)");
 
     private final Path temp;
     private final List<Process> processes = new ArrayList<>();
@@ -179,8 +183,9 @@ public final class LocalStack implements AutoCloseable {
             try {
                 copyTree(repo.resolve("prometheus"), temp.resolve("prometheus"));
                 copyTree(repo.resolve("alertmanager"), temp.resolve("alertmanager"));
-                Path token = temp.resolve("poolwatch-token");
-                Files.copy(tokenFile, token);
+                // Alertmanager reads the file on every send: pointing at the real one keeps rotation reload-free.
+                Path token = tokenFile.toAbsolutePath();
+                String retention = retention(temp.resolve("prometheus/prometheus.yml"));
                 rewriteRules(temp.resolve("prometheus/rules"));
                 Path promConfig = rewritePrometheus(temp.resolve("prometheus/prometheus.yml"), promPort, amPorts);
                 Path amConfig = rewriteAlertmanager(temp.resolve("alertmanager/alertmanager.yml"), token);
@@ -206,6 +211,7 @@ public final class LocalStack implements AutoCloseable {
                 stack.spawn("prometheus", List.of(prometheusBin.toString(), "--config.file=" + promConfig,
                         "--storage.tsdb.path=" + Files.createDirectories(temp.resolve("prom-data")),
                         "--web.listen-address=127.0.0.1:" + promPort,
+                        "--storage.tsdb.retention.time=" + retention,
                         "--rules.alert.resend-delay=" + resendDelay.toMillis() + "ms"));
                 for (URI am : stack.alertmanagers()) {
                     stack.awaitReady(am.resolve("/-/ready"));
@@ -216,6 +222,16 @@ public final class LocalStack implements AutoCloseable {
                 stack.close();
                 throw e;
             }
+        }
+
+        /** The retention prometheus.yml says whatever starts Prometheus must pass (2.x has no config key for it). */
+        static String retention(Path prometheusYml) throws IOException {
+            Matcher m = RETENTION.matcher(Files.readString(prometheusYml));
+            if (!m.find()) {
+                throw new IllegalStateException(prometheusYml + " does not name the retention to start Prometheus"
+                        + " with (--storage.tsdb.retention.time=…)");
+            }
+            return m.group(1);
         }
 
         private void rewriteRules(Path dir) throws IOException {
@@ -379,19 +395,5 @@ public final class LocalStack implements AutoCloseable {
                 log.warn("could not remove {}: {}", temp, e.getMessage());
             }
         }
-    }
-
-    /** A random token file readable only by its owner, for a stack started without one. */
-    static Path generatedToken(Path dir) throws IOException {
-        Path f = dir.resolve("poolwatch-token");
-        byte[] random = new byte[24];
-        new java.security.SecureRandom().nextBytes(random);
-        Files.writeString(f, java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random));
-        try {
-            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            log.debug("no POSIX permissions on this file system");
-        }
-        return f;
     }
 }

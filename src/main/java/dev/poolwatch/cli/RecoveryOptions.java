@@ -19,7 +19,8 @@ final class RecoveryOptions {
 
     @Option(names = "--recovery-cooldown", paramLabel = "DURATION", defaultValue = "5m", converter = Durations.class,
             description = "Least time between two runs of one action on one pool (default: ${DEFAULT-VALUE});"
-                    + " doubles, up to --recovery-cooldown-cap, when the same alert fires again.")
+                    + " doubles, up to --recovery-cooldown-cap, when the same alert fires again, and starts over"
+                    + " once the action has not run for three of its cooldowns.")
     Duration cooldown;
 
     @Option(names = "--recovery-cooldown-cap", paramLabel = "DURATION", defaultValue = "1h",
@@ -44,10 +45,15 @@ final class RecoveryOptions {
             description = "Highest reader limit resize_up may set (default: ${DEFAULT-VALUE}).")
     int resizeCeiling;
 
+    @Option(names = "--resize-down-after", paramLabel = "DURATION", defaultValue = "5m", converter = Durations.class,
+            description = "A reader limit raised by resize_up returns to the configured size once no caller has"
+                    + " waited for a reader for this long (default: ${DEFAULT-VALUE}).")
+    Duration resizeDownAfter;
+
     RecoverySettings settings() {
         try {
             return new RecoverySettings(dryRun, cooldown, cooldownCap, budget, window, quietPeriod, resizeCeiling,
-                    RecoverySettings.DEFAULT.maxAlertsPerDelivery());
+                    RecoverySettings.DEFAULT.maxAlertsPerDelivery(), resizeDownAfter);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "recovery: " + e.getMessage());
         }

@@ -1,22 +1,33 @@
 package dev.poolwatch.cli;
 
 import dev.poolwatch.recovery.RecoverySettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** The whole stack without Docker: the demo, plus Prometheus and Alertmanager from PATH with the repo's config. */
+/**
+ * The stack without Docker: the demo, plus Prometheus and Alertmanager from PATH with the repo's config. Grafana is
+ * not part of it, so what it prints points at the pages that show the same loop.
+ */
 @Command(name = "stack", mixinStandardHelpOptions = true,
-        description = "Run the demo together with prometheus and alertmanager (from PATH) using this repository's"
-                + " prometheus/ and alertmanager/ configuration, rewritten to loopback ports in a temp dir."
-                + " Ctrl-C stops all three and removes the temp dir.")
+        description = {"Run the demo together with prometheus and alertmanager (from PATH) using this repository's"
+                + " prometheus/ and alertmanager/ configuration, rewritten to loopback ports in a temp dir.",
+                "There is no Grafana in this stack (docker compose has it): watch Prometheus's /alerts page,"
+                + " Alertmanager's UI and the exporter's /api/events?kind=recovery instead.",
+                "The write endpoints' token is --token-file, else POOLWATCH_TOKEN (saved to DIR/poolwatch-token),"
+                + " else DIR/poolwatch-token, generated on first start.",
+                "Ctrl-C or SIGTERM (kill PID) stops all three and removes the temp dir."})
 final class StackCommand implements Callable<Integer> {
 
     @Mixin
@@ -76,7 +87,7 @@ final class StackCommand implements Callable<Integer> {
             tokenFile = fromEnv != null && !fromEnv.isBlank()
                     ? Files.writeString(dataDir.resolve("poolwatch-token"), fromEnv.strip(), StandardCharsets.UTF_8)
                     : Files.exists(dataDir.resolve("poolwatch-token")) ? dataDir.resolve("poolwatch-token")
-                    : LocalStack.generatedToken(dataDir);
+                    : generatedToken(dataDir);
             exporter.tokenFile = tokenFile;
         }
         PrintWriter out = exporter.spec.commandLine().getOut();
@@ -100,16 +111,18 @@ final class StackCommand implements Callable<Integer> {
             out.flush();
         });
         String base = demo.watch.uri().toString();
-        out.println("poolwatch stack is up:");
+        Path token = tokenFile.toAbsolutePath();
+        out.println("poolwatch stack is up (no Grafana here: the pages below show the alert and the recovery):");
         out.println("  exporter      " + base + "/metrics");
-        out.println("  prometheus    " + stack.prometheus() + "  (alerts: " + stack.prometheus() + "/alerts)");
-        out.println("  alertmanager  " + stack.alertmanagers().get(0));
-        out.println("  token file    " + tokenFile.toAbsolutePath());
+        out.println("  alerts        " + stack.prometheus() + "/alerts  (pending, then firing)");
+        out.println("  alertmanager  " + stack.alertmanagers().get(0) + "  (routed alerts)");
+        out.println("  audit trail   " + base + "/api/events?kind=recovery");
+        out.println("  token file    " + token);
         out.println("Inject a fault and watch the alert and the recovery:");
-        out.println("  curl -X POST -H \"Authorization: Bearer $(cat " + tokenFile + ")\" " + base
+        out.println("  curl -X POST -H \"Authorization: Bearer $(cat " + token + ")\" " + base
                 + "/api/demo/faults/leak");
-        out.println("  curl " + base + "/api/events?kind=recovery");
-        out.println("Press Ctrl-C to stop all three.");
+        out.println("  curl '" + base + "/api/events?kind=recovery'");
+        out.println("Press Ctrl-C (or send SIGTERM) to stop all three.");
         out.flush();
         life.serveFor(duration);
         return 0;
@@ -129,5 +142,19 @@ final class StackCommand implements Callable<Integer> {
         fleet.printTo(out, tokenFile);
         life.serveFor(duration);
         return 0;
+    }
+
+    /** A random token file readable only by its owner, for a stack started without one. */
+    private static Path generatedToken(Path dir) throws IOException {
+        Path f = dir.resolve("poolwatch-token");
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        Files.writeString(f, Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+        try {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // No POSIX permissions on this file system: the file keeps the directory's defaults.
+        }
+        return f;
     }
 }

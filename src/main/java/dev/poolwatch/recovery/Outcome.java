@@ -8,6 +8,11 @@ public enum Outcome {
     EXECUTED,
     /** The action ran and did its job. */
     SUCCEEDED,
+    /**
+     * The fault the action answers was not there (any more) when it was about to act: nothing was changed. Told
+     * apart from {@link #SUCCEEDED} so an alert that fires after its fault has gone shows as such.
+     */
+    NOTHING_TO_DO,
     /** The action ran and failed, or could not be started. */
     FAILED,
     /** The same alert (fingerprint and start time) was already handled. */

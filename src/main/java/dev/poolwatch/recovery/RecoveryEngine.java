@@ -11,18 +11,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,43 +33,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides what to do with each recovery request, runs accepted actions on a small bounded executor, and audits
- * every decision as an event and a metric. Decisions are taken one at a time, so deduplication, cooldowns and the
- * budget hold under concurrent deliveries (such as the two Alertmanagers of an HA pair).
+ * every decision as an event and a metric, in causal order ({@code executed} before {@code succeeded}). Decisions
+ * are taken one at a time, so deduplication, cooldowns and the budget hold under concurrent deliveries (such as the
+ * two Alertmanagers of an HA pair). It also takes the way back: a pool whose readers resize_up raised returns to its
+ * configured size through resize_down once no reader pressure was seen for {@code resizeDownAfter}.
  */
 public final class RecoveryEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RecoveryEngine.class);
-    static final String COOLDOWN_SCOPE = "recovery.cooldown";
-    static final String DEDUPE_SCOPE = "recovery.dedupe";
-    private static final Duration DEDUPE_RETENTION = Duration.ofHours(24);
+    /** The alertname of the engine's own resize_down requests. */
+    static final String RESIZE_BACK = "ReaderPressureGone";
+    private static final Duration MAX_RESIZE_CHECK_PERIOD = Duration.ofSeconds(5);
     private static final String UNKNOWN = "_unknown";
 
     /** The decision for one request, as the webhook answers it. */
     public record Decision(String alertname, String pool, String action, Outcome outcome, String reason) {
     }
 
-    /** When an action last ran on a pool, the cooldown that started then, and the alert that asked for it. */
-    private record Cooldown(long lastRunMs, long cooldownMs, String dedupeKeyPrefix) {
-        String encode() {
-            return lastRunMs + "," + cooldownMs + "," + dedupeKeyPrefix;
-        }
-
-        static Cooldown decode(String s) {
-            String[] p = s.split(",", 3);
-            return new Cooldown(Long.parseLong(p[0]), Long.parseLong(p[1]), p.length > 2 ? p[2] : "");
-        }
-
-        long remainingMs(long now) {
-            return Math.max(0, lastRunMs + cooldownMs - now);
-        }
-    }
-
     private final Function<String, SqlitePool> pools;
+    private final Collection<String> poolNames;
     private final EventStore store;
     private final MeterRegistry registry;
+    private final Clock clock;
     private final ThreadPoolExecutor executor;
-    private final Map<String, Cooldown> cooldowns = new ConcurrentHashMap<>();
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService resizeChecks;
+    private final Cooldowns cooldowns;
+    private final ReaderLimits limits;
+    private final DedupeKeys seen;
     private final Deque<Long> recentRuns = new ArrayDeque<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Long> lastSuccessMs = new ConcurrentHashMap<>();
@@ -81,25 +72,27 @@ public final class RecoveryEngine implements AutoCloseable {
      */
     public RecoveryEngine(RecoverySettings settings, Function<String, SqlitePool> pools, Collection<String> poolNames,
                           EventStore store, MeterRegistry registry) throws SQLException {
+        this(settings, pools, poolNames, store, registry, Clock.systemUTC(), true);
+    }
+
+    /** With the clock the decisions use; {@code checkResizes} false leaves {@link #checkReaderLimits()} to tests. */
+    RecoveryEngine(RecoverySettings settings, Function<String, SqlitePool> pools, Collection<String> poolNames,
+                   EventStore store, MeterRegistry registry, Clock clock, boolean checkResizes) throws SQLException {
         this.settings = settings;
         this.pools = pools;
+        this.poolNames = List.copyOf(poolNames);
         this.store = store;
         this.registry = registry;
+        this.clock = clock;
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(32), r -> {
             Thread t = new Thread(r, "poolwatch-recovery-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        store.deleteStateOlderThan(DEDUPE_SCOPE, Instant.now().minus(DEDUPE_RETENTION));
-        seen.addAll(store.state(DEDUPE_SCOPE).keySet());
-        store.state(COOLDOWN_SCOPE).forEach((k, v) -> {
-            try {
-                cooldowns.put(k, Cooldown.decode(v));
-            } catch (RuntimeException e) {
-                log.warn("ignoring unreadable saved cooldown {}={}", k, v);
-            }
-        });
+        this.seen = new DedupeKeys(store);
+        this.cooldowns = new Cooldowns(store);
+        this.limits = new ReaderLimits(store, clock.millis());
         Gauge.builder("poolwatch.recovery.circuit.open", circuitOpenGauge, AtomicInteger::get)
                 .description("1 while the action budget is exhausted and remediation is suspended").register(registry);
         for (String pool : poolNames) {
@@ -108,9 +101,9 @@ public final class RecoveryEngine implements AutoCloseable {
                 for (Outcome o : Outcome.values()) {
                     counter(pool, a.tag(), o);
                 }
-                String key = pool + "/" + a.tag();
+                String key = Cooldowns.key(pool, a.tag());
                 Gauge.builder("poolwatch.recovery.cooldown.remaining", cooldowns,
-                                m -> m.containsKey(key) ? m.get(key).remainingMs(System.currentTimeMillis()) / 1000.0 : 0)
+                                c -> c.remainingMs(key, clock.millis()) / 1000.0)
                         .description("Time until the action may run again on the pool").baseUnit("seconds")
                         .tags("pool", pool, "action", a.tag()).register(registry);
                 Gauge.builder("poolwatch.recovery.last.success.timestamp", lastSuccessMs,
@@ -118,6 +111,16 @@ public final class RecoveryEngine implements AutoCloseable {
                         .description("When the action last succeeded on the pool (Unix time), 0 if never")
                         .baseUnit("seconds").tags("pool", pool, "action", a.tag()).register(registry);
             }
+        }
+        this.resizeChecks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "poolwatch-recovery-resize-check");
+            t.setDaemon(true);
+            return t;
+        });
+        if (checkResizes) {
+            long period = Math.max(50, Math.min(MAX_RESIZE_CHECK_PERIOD.toMillis(),
+                    settings.resizeDownAfter().toMillis() / 4));
+            resizeChecks.scheduleWithFixedDelay(this::checkReaderLimitsQuietly, period, period, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -137,6 +140,33 @@ public final class RecoveryEngine implements AutoCloseable {
     /** A manual trigger: the same checks as an alert, but {@code force} skips the cooldown. */
     public Decision trigger(String pool, String action, boolean force) {
         return decide(new AlertRequest("manual", true, pool, action, null, "", Map.of()), force);
+    }
+
+    /**
+     * Samples every pool resize_up has enlarged and starts resize_down on those whose readers have been free of
+     * pressure for {@code resizeDownAfter}. Runs every few seconds on its own thread.
+     */
+    void checkReaderLimits() {
+        RecoverySettings s = settings;
+        for (String name : poolNames) {
+            SqlitePool pool = pools.apply(name);
+            if (pool != null && limits.dueForResizeDown(pool, clock.millis(), s.resizeDownAfter())) {
+                decide(new AlertRequest(RESIZE_BACK, true, name, RecoveryAction.RESIZE_DOWN.tag(), null, "",
+                        Map.of()), true);
+            }
+        }
+    }
+
+    private void checkReaderLimitsQuietly() {
+        try {
+            checkReaderLimits();
+        } catch (RuntimeException e) {
+            log.warn("checking raised reader limits failed", e);
+        }
+    }
+
+    private RecoveryAction.ActionContext context() {
+        return new RecoveryAction.ActionContext(settings, limits, clock.millis());
     }
 
     private synchronized Decision decide(AlertRequest r, boolean force) {
@@ -159,11 +189,11 @@ public final class RecoveryEngine implements AutoCloseable {
                     : "unknown pool '" + r.pool() + "'", Map.of());
         }
         String key = r.dedupeKey();
-        if (key != null && seen.contains(key)) {
+        if (seen.contains(key)) {
             return audit(r, poolTag, actionTag, Outcome.DEDUPLICATED, "this alert (fingerprint and start time) was"
                     + " already acted on", Map.of());
         }
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         RecoverySettings s = settings;
         if (circuitOpenGauge.get() == 1) {
             if (now - circuitOpenedMs >= s.quietPeriod().toMillis()) {
@@ -173,11 +203,18 @@ public final class RecoveryEngine implements AutoCloseable {
                         + s.budget() + " actions ran within " + s.budgetWindow(), Map.of());
             }
         }
-        String cooldownKey = pool.name() + "/" + action.tag();
-        Cooldown previous = cooldowns.get(cooldownKey);
-        if (!force && previous != null && previous.remainingMs(now) > 0) {
+        // Before any cooldown, budget or dedupe key is spent: an alert for a fault that has gone costs nothing, and
+        // its next delivery is judged afresh.
+        String absent = action.nothingToDo(pool, context());
+        if (absent != null) {
+            return audit(r, poolTag, actionTag, Outcome.NOTHING_TO_DO, action.tag() + " has nothing to do on '"
+                    + pool.name() + "': " + absent, Map.of());
+        }
+        String cooldownKey = Cooldowns.key(pool.name(), action.tag());
+        long remaining = cooldowns.remainingMs(cooldownKey, now);
+        if (!force && remaining > 0) {
             return audit(r, poolTag, actionTag, Outcome.COOLED_DOWN, action.tag() + " ran on '" + pool.name()
-                    + "' recently; it may run again in " + previous.remainingMs(now) / 1000 + " s", Map.of());
+                    + "' recently; it may run again in " + remaining / 1000 + " s", Map.of());
         }
         while (!recentRuns.isEmpty() && recentRuns.peekFirst() < now - s.budgetWindow().toMillis()) {
             recentRuns.pollFirst();
@@ -187,31 +224,28 @@ public final class RecoveryEngine implements AutoCloseable {
             return audit(r, poolTag, actionTag, Outcome.BUDGET_SUSPENDED, "the budget of " + s.budget()
                     + " actions per " + s.budgetWindow() + " is spent; remediation is suspended", Map.of());
         }
-        if (key != null) {
-            seen.add(key);
-            persist(DEDUPE_SCOPE, key, Long.toString(now));
+        if (!s.dryRun() && executor.getQueue().remainingCapacity() == 0) {
+            return audit(r, poolTag, actionTag, Outcome.FAILED, "too many actions are already queued; try later",
+                    Map.of());
         }
+        seen.add(key, now);
         if (s.dryRun()) {
             return audit(r, poolTag, actionTag, Outcome.DRY_RUN, "dry-run: " + action.tag() + " would run on '"
                     + pool.name() + "'", Map.of());
         }
         recentRuns.addLast(now);
-        String alertIdentity = r.fingerprint() == null ? "manual" : r.fingerprint();
-        long cooldownMs = previous != null && previous.dedupeKeyPrefix().equals(alertIdentity)
-                && !"manual".equals(alertIdentity)
-                ? Math.min(s.cooldownCap().toMillis(), Math.max(1, previous.cooldownMs()) * 2)
-                : s.cooldown().toMillis();
-        Cooldown next = new Cooldown(now, cooldownMs, alertIdentity);
-        cooldowns.put(cooldownKey, next);
-        persist(COOLDOWN_SCOPE, cooldownKey, next.encode());
+        long cooldownMs = cooldowns.next(cooldownKey, r.fingerprint(), now, s);
+        cooldowns.start(cooldownKey, r.fingerprint(), now, cooldownMs);
+        // Audited before it is handed over, so "executed" always precedes the run's own outcome.
+        Decision executed = audit(r, poolTag, actionTag, Outcome.EXECUTED, action.tag() + " started on '"
+                + pool.name() + "'; next cooldown " + cooldownMs / 1000 + " s", Map.of("cooldownMs", cooldownMs));
         try {
             executor.execute(() -> run(r, pool, action));
         } catch (RejectedExecutionException e) {
-            return audit(r, poolTag, actionTag, Outcome.FAILED, "too many actions are already queued; try later",
+            return audit(r, poolTag, actionTag, Outcome.FAILED, "the action could not be started: " + e.getMessage(),
                     Map.of());
         }
-        return audit(r, poolTag, actionTag, Outcome.EXECUTED, action.tag() + " started on '" + pool.name()
-                + "'; next cooldown " + cooldownMs / 1000 + " s", Map.of("cooldownMs", cooldownMs));
+        return executed;
     }
 
     private void run(AlertRequest r, SqlitePool pool, RecoveryAction action) {
@@ -219,11 +253,18 @@ public final class RecoveryEngine implements AutoCloseable {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("before", summary(pool.stats()));
         try {
-            Map<String, Object> result = ConfigHistory.actingAs("recovery:" + action.tag(),
-                    () -> action.run(pool, settings));
-            details.put("result", result);
+            // The fault may have gone while the action waited in the queue.
+            String absent = action.nothingToDo(pool, context());
+            RecoveryAction.ActionResult result = absent != null ? RecoveryAction.ActionResult.nothing(absent, Map.of())
+                    : ConfigHistory.actingAs("recovery:" + action.tag(), () -> action.run(pool, context()));
+            details.put("result", result.details());
             details.put("after", summary(pool.stats()));
-            lastSuccessMs.put(pool.name() + "/" + action.tag(), System.currentTimeMillis());
+            if (result.nothingToDo() != null) {
+                audit(r, pool.name(), action.tag(), Outcome.NOTHING_TO_DO, action.tag() + " had nothing to do on '"
+                        + pool.name() + "': " + result.nothingToDo(), details);
+                return;
+            }
+            lastSuccessMs.put(Cooldowns.key(pool.name(), action.tag()), clock.millis());
             audit(r, pool.name(), action.tag(), Outcome.SUCCEEDED, action.tag() + " succeeded on '" + pool.name()
                     + "'", details);
         } catch (Exception e) {
@@ -267,7 +308,7 @@ public final class RecoveryEngine implements AutoCloseable {
         details.putAll(extra);
         Severity severity = outcome == Outcome.FAILED || outcome == Outcome.BUDGET_SUSPENDED ? Severity.WARNING
                 : Severity.INFO;
-        store.record(Event.of(pool, "recovery", severity, reason, details));
+        store.record(new Event(0, clock.instant(), pool, "recovery", severity, reason, details));
         if (outcome != Outcome.DEDUPLICATED && outcome != Outcome.RESOLVED) {
             log.info("recovery {} for alert {} on pool {}: {} ({})", action, printable(r.alertname()), pool,
                     outcome.tag(), printable(reason));
@@ -315,36 +356,22 @@ public final class RecoveryEngine implements AutoCloseable {
 
     /** What the API shows: mode, circuit, budget use and cooldowns still running. */
     public synchronized Map<String, Object> state() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Map<String, Object> out = new LinkedHashMap<>();
         RecoverySettings s = settings;
         out.put("dryRun", s.dryRun());
         out.put("circuitOpen", circuitOpenGauge.get() == 1);
         out.put("budget", Map.of("max", s.budget(), "windowSeconds", s.budgetWindow().toSeconds(),
                 "used", recentRuns.stream().filter(t -> t >= now - s.budgetWindow().toMillis()).count()));
-        Map<String, Object> running = new LinkedHashMap<>();
-        cooldowns.forEach((k, c) -> {
-            if (c.remainingMs(now) > 0) {
-                running.put(k, Map.of("remainingSeconds", c.remainingMs(now) / 1000, "cooldownSeconds",
-                        c.cooldownMs() / 1000));
-            }
-        });
-        out.put("cooldowns", running);
+        out.put("cooldowns", cooldowns.running(now));
         out.put("actions", java.util.Arrays.stream(RecoveryAction.values()).map(RecoveryAction::tag).toList());
         return out;
-    }
-
-    private void persist(String scope, String key, String value) {
-        try {
-            store.putState(scope, key, value);
-        } catch (SQLException e) {
-            log.warn("could not persist recovery state {}: {}", scope, e.getMessage());
-        }
     }
 
     /** Waits for running actions (bounded), then stops the executor. */
     @Override
     public void close() {
+        resizeChecks.shutdownNow();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -4,14 +4,17 @@ import java.time.Duration;
 
 /**
  * How careful the recovery endpoint is: cooldowns between runs of one action on one pool (doubling, up to a cap,
- * when the same alert fires again after its action ran), a budget of actions per window beyond which remediation is
- * suspended until a quiet period passes, dry-run, and the ceiling for resize_up.
+ * when the same alert fires again after its action ran, and back to the base once the incident is over), a budget of
+ * actions per window beyond which remediation is suspended until a quiet period passes, dry-run, the ceiling for
+ * resize_up, and how long readers must be free of pressure before a pool enlarged by resize_up returns to its
+ * configured size.
  */
 public record RecoverySettings(boolean dryRun, Duration cooldown, Duration cooldownCap, int budget,
-                               Duration budgetWindow, Duration quietPeriod, int resizeCeiling, int maxAlertsPerDelivery) {
+                               Duration budgetWindow, Duration quietPeriod, int resizeCeiling, int maxAlertsPerDelivery,
+                               Duration resizeDownAfter) {
 
     public static final RecoverySettings DEFAULT = new RecoverySettings(false, Duration.ofMinutes(5),
-            Duration.ofHours(1), 10, Duration.ofMinutes(10), Duration.ofMinutes(15), 50, 500);
+            Duration.ofHours(1), 10, Duration.ofMinutes(10), Duration.ofMinutes(15), 50, 500, Duration.ofMinutes(5));
 
     public RecoverySettings {
         check("cooldown", cooldown, Duration.ZERO, Duration.ofDays(1));
@@ -28,6 +31,14 @@ public record RecoverySettings(boolean dryRun, Duration cooldown, Duration coold
             throw new IllegalArgumentException("maxAlertsPerDelivery must be between 1 and 10000, was "
                     + maxAlertsPerDelivery);
         }
+        check("resizeDownAfter", resizeDownAfter, Duration.ofMillis(100), Duration.ofDays(1));
+    }
+
+    /** The settings with resize_down after the default 5 minutes without reader pressure. */
+    public RecoverySettings(boolean dryRun, Duration cooldown, Duration cooldownCap, int budget, Duration budgetWindow,
+                            Duration quietPeriod, int resizeCeiling, int maxAlertsPerDelivery) {
+        this(dryRun, cooldown, cooldownCap, budget, budgetWindow, quietPeriod, resizeCeiling, maxAlertsPerDelivery,
+                Duration.ofMinutes(5));
     }
 
     private static void check(String field, Duration value, Duration min, Duration max) {
@@ -38,6 +49,11 @@ public record RecoverySettings(boolean dryRun, Duration cooldown, Duration coold
 
     public RecoverySettings withDryRun(boolean on) {
         return new RecoverySettings(on, cooldown, cooldownCap, budget, budgetWindow, quietPeriod, resizeCeiling,
-                maxAlertsPerDelivery);
+                maxAlertsPerDelivery, resizeDownAfter);
+    }
+
+    public RecoverySettings withResizeDownAfter(Duration after) {
+        return new RecoverySettings(dryRun, cooldown, cooldownCap, budget, budgetWindow, quietPeriod, resizeCeiling,
+                maxAlertsPerDelivery, after);
     }
 }

@@ -49,8 +49,7 @@ final class ExporterRoutes {
     private final BearerAuth auth;
     private final ObjectMapper json;
     private final long maxBodyBytes;
-    private final Duration readinessTimeout;
-    private final Map<String, Boolean> lastReady = new ConcurrentHashMap<>();
+    private final Readiness readiness;
     private final EventRoutes events;
     private final AtomicLong lastErrorLogged = new AtomicLong(System.nanoTime() - ERROR_LOG_EVERY.toNanos());
     private final LongAdder errorsNotLogged = new LongAdder();
@@ -66,7 +65,7 @@ final class ExporterRoutes {
         this.auth = auth;
         this.json = json;
         this.maxBodyBytes = maxBodyBytes;
-        this.readinessTimeout = readinessTimeout;
+        this.readiness = new Readiness(pools, store, json, readinessTimeout);
         this.events = new EventRoutes(pools, store, json);
     }
 
@@ -119,7 +118,7 @@ final class ExporterRoutes {
         config.routes.get("/", this::index);
         config.routes.get("/metrics", this::metrics);
         config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
-        config.routes.get("/health/ready", this::ready);
+        config.routes.get("/health/ready", readiness::respond);
         config.routes.get("/api/pools", this::listPools);
         config.routes.get("/api/pools/{name}", this::getPool);
         config.routes.get("/api/pools/{name}/config", this::getConfig);
@@ -193,38 +192,6 @@ final class ExporterRoutes {
         String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : PROMETHEUS_TEXT;
         ctx.contentType(type);
         registry.scrape(ctx.outputStream(), type);
-    }
-
-    private void ready(Context ctx) {
-        Map<String, Object> byPool = new LinkedHashMap<>();
-        boolean allUp = true;
-        for (PoolWatch.Monitored m : pools.values()) {
-            SqlitePool pool = m.pool();
-            PoolState state = pool.state();
-            boolean writer = state == PoolState.OPEN && pool.ping(readinessTimeout);
-            // A connection can still answer while its file was deleted or its file system remounted read-only.
-            boolean writable = Files.isWritable(pool.config().path());
-            boolean up = state == PoolState.OPEN && writer && writable;
-            allUp &= up;
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("status", up ? "UP" : "DOWN");
-            p.put("state", state.tag());
-            p.put("writerAcquirable", writer);
-            p.put("databaseWritable", writable);
-            byPool.put(pool.name(), p);
-            Boolean before = lastReady.put(pool.name(), up);
-            if (before != null && before != up) {
-                store.record(Event.of(pool.name(), "health", up ? Severity.INFO : Severity.WARNING,
-                        "readiness changed to " + (up ? "UP" : "DOWN") + " (state " + state.tag() + ", writer "
-                                + (writer ? "acquirable" : "not acquirable within " + readinessTimeout.toMillis()
-                                + " ms") + ", database file " + (writable ? "writable" : "missing or not writable") + ")",
-                        Map.of("ready", up, "state", state.tag(), "databaseWritable", writable)));
-            }
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", allUp ? "UP" : "DOWN");
-        body.put("pools", byPool);
-        ctx.status(allUp ? 200 : 503).json(body);
     }
 
     private SqlitePool pool(String name) {

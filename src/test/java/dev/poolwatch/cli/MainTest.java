@@ -97,7 +97,7 @@ class MainTest {
                 "--port", "0", "--prometheus-port", Integer.toString(LocalStack.freePort()),
                 "--alertmanager-port", Integer.toString(LocalStack.freePort()), "--duration", "2s", "--rate", "50");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("poolwatch stack is up:", "prometheus    http://127.0.0.1:",
+        assertThat(r.out()).contains("poolwatch stack is up", "alerts        http://127.0.0.1:",
                 "alertmanager  http://127.0.0.1:", "poolwatch stack stopped");
         assertThat(Files.readString(data.resolve("poolwatch-token"))).as("a generated token").hasSizeGreaterThan(20);
         assertThat(stackTempDirs()).as("the stack's temp dirs are removed").isEqualTo(tempBefore);

@@ -51,7 +51,8 @@ class IncrementalVacuumTest {
             long sizeBefore = Files.size(file);
             assertThat(before).as("free pages, more than one batch").isGreaterThan(Vacuum.BATCH_PAGES);
 
-            Map<String, Object> r = RecoveryAction.INCREMENTAL_VACUUM.run(pool, RecoverySettings.DEFAULT);
+            Map<String, Object> r = RecoveryAction.INCREMENTAL_VACUUM.run(pool, new RecoveryAction.ActionContext(
+                    RecoverySettings.DEFAULT, null, System.currentTimeMillis())).details();
             pool.checkpoint(CheckpointMode.TRUNCATE);
 
             assertThat(r).containsEntry("autoVacuum", "incremental").containsEntry("vacuumed", true)
@@ -94,7 +95,8 @@ class IncrementalVacuumTest {
             pool.checkpoint(CheckpointMode.TRUNCATE);
             long sizeBefore = Files.size(file);
 
-            Map<String, Object> r = RecoveryAction.INCREMENTAL_VACUUM.run(pool, RecoverySettings.DEFAULT);
+            Map<String, Object> r = RecoveryAction.INCREMENTAL_VACUUM.run(pool, new RecoveryAction.ActionContext(
+                    RecoverySettings.DEFAULT, null, System.currentTimeMillis())).details();
             pool.checkpoint(CheckpointMode.TRUNCATE);
 
             assertThat(before).isPositive();

@@ -32,7 +32,7 @@ class FileSystemFaultsTest {
     @TempDir
     Path dir;
 
-    private static SqlitePool open(Path db) throws SQLException {
+    static SqlitePool open(Path db) throws SQLException {
         SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(db).name("fs").maxReaders(4)
                 .acquireTimeout(Duration.ofSeconds(2)).busyTimeout(Duration.ofMillis(200)).build());
         pool.write(c -> c.createStatement().execute("CREATE TABLE IF NOT EXISTS blob (id INTEGER PRIMARY KEY,"
@@ -40,7 +40,7 @@ class FileSystemFaultsTest {
         return pool;
     }
 
-    private static void insert(SqlitePool pool, long id, int bytes) throws SQLException {
+    static void insert(SqlitePool pool, long id, int bytes) throws SQLException {
         pool.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO blob (id, data) VALUES (?, ?)")) {
                 ps.setLong(1, id);
