@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds borrows held past leakDetectionThreshold and, past leakReclaimTimeout, takes them back. Everything it
+ * Finds borrows held past leakDetectionThreshold and, when asked, takes back those past leakReclaimTimeout. Everything it
  * reads belongs to one borrow (its {@link ProxyConnection}), and a reclaim is a CAS on that borrow's state, so a
  * borrow that ended a moment ago is never reported with the next holder's thread, nor is the next holder's
  * connection taken. One concise log line per leak; the stack trace only where it shows the borrow site.
@@ -59,9 +59,6 @@ final class LeakDetector {
             }
             pool.listener().leakSuspected(role, held, p.borrower.getName(), p.borrowSite != null ? p.borrowSite
                     : whereItIsNow(p));
-        }
-        if (t.leakReclaim() > 0 && held > t.leakReclaim()) {
-            reclaim(p, held);
         }
     }
 

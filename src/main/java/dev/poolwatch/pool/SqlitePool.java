@@ -374,7 +374,8 @@ public final class SqlitePool implements AutoCloseable {
     /**
      * Takes back, by force, every borrowed connection held longer than leakReclaimTimeout, rolling back its open
      * transaction. Returns how many. With leakReclaimTimeout off (the default) it takes back none: a suspected leak
-     * may be a long but legitimate transaction.
+     * may be a long but legitimate transaction. The pool never reclaims by itself; this call (the reclaim_leaks
+     * recovery action, or the application's own policy) decides when.
      */
     public int reclaimSuspectedLeaks() {
         return leaks.reclaimOverdue(timing, System.nanoTime());

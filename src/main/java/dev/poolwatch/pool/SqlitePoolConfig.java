@@ -191,8 +191,10 @@ public final class SqlitePoolConfig {
         /** A connection held longer than this is reported as a suspected leak (0 = off, else 100 ms to 24 h, default 60 s). */
         public Builder leakDetectionThreshold(Duration d) { this.leakDetectionThreshold = d; return this; }
         /**
-         * A connection held longer than this is taken back by force: its holder's open transaction is rolled back and
-         * its next call fails (0 = off, the default; else longer than leakDetectionThreshold, up to 24 h).
+         * A connection held longer than this may be taken back by force by {@link SqlitePool#reclaimSuspectedLeaks()}
+         * (the reclaim_leaks recovery action): its holder's open transaction is rolled back and its next call fails.
+         * Nothing is reclaimed without that call, and nothing younger than this ever (0 = off, the default; else
+         * longer than leakDetectionThreshold, up to 24 h). Set it above your longest legitimate transaction.
          */
         public Builder leakReclaimTimeout(Duration d) { this.leakReclaimTimeout = d; return this; }
         /**

@@ -55,6 +55,10 @@ public enum RecoveryAction {
             if (c.leakDetectionThreshold().isZero()) {
                 return "leak detection is off on this pool, so no connection is a suspected leak";
             }
+            if (c.leakReclaimTimeout().isZero()) {
+                return "leakReclaimTimeout is off on this pool, so no connection may be taken back (a long transaction"
+                        + " is never rolled back); set it above the longest legitimate transaction to allow reclaiming";
+            }
             PoolStats s = pool.stats();
             long oldest = Math.max(s.writer().oldestBorrowNanos(), s.reader().oldestBorrowNanos());
             Duration age = reclaimAge(c);
@@ -211,7 +215,7 @@ public enum RecoveryAction {
      * is set, else the leak detection threshold.
      */
     static Duration reclaimAge(SqlitePoolConfig c) {
-        return c.leakReclaimTimeout().isZero() ? c.leakDetectionThreshold() : c.leakReclaimTimeout();
+        return c.leakReclaimTimeout();
     }
 
     /** Null when the writer can begin a write transaction on a writable file, else what failed. */

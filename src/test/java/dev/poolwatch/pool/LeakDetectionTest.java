@@ -105,6 +105,10 @@ class LeakDetectionTest {
             Connection leaked = pool.writer().getConnection();
             leaked.setAutoCommit(false);
             insert(leaked, 1);
+            assertThat(pool.reclaimSuspectedLeaks()).as("younger than leakReclaimTimeout").isZero();
+            Thread.sleep(400);
+            assertThat(pool.stats().leaksReclaimed()).as("the pool never reclaims by itself").isZero();
+            assertThat(pool.reclaimSuspectedLeaks()).isEqualTo(1);
             PoolTestSupport.onOtherThread(x -> pool.write(c -> {
                 insert(c, 2);
                 return null;
