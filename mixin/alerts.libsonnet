@@ -3,8 +3,11 @@
   local c = self._config,
   local ids = std.join(', ', c.identifyingLabels),
   local sel = c.selector,
-  local poolDashboard(panel) = c.dashboardUrl + 'poolwatch-pool-detail?var-pool={{ $labels.pool }}&viewPanel=' + panel,
-  local recoveryDashboard(panel) = c.dashboardUrl + 'poolwatch-recovery?var-pool={{ $labels.pool }}&viewPanel=' + panel,
+  // The instance and job go along, so a link from one exporter's alert opens that exporter's pool, not every pool of
+  // that name.
+  local target = 'var-job={{ $labels.job }}&var-instance={{ $labels.instance }}&var-pool={{ $labels.pool }}',
+  local poolDashboard(panel) = c.dashboardUrl + 'poolwatch-pool-detail?' + target + '&viewPanel=' + panel,
+  local recoveryDashboard(panel) = c.dashboardUrl + 'poolwatch-recovery?' + target + '&viewPanel=' + panel,
   local overviewDashboard(panel) = c.dashboardUrl + 'poolwatch-overview?viewPanel=' + panel,
   local mib(n) = '%d * 1024 * 1024' % n,
   // Thresholds as a person writes them: 0.05, not jsonnet's 0.050000000000000003.

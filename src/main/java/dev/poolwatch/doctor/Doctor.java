@@ -22,8 +22,8 @@ import java.util.Objects;
 public final class Doctor {
 
     /** The uids of the dashboards in grafana/dashboards (DoctorTest keeps this list equal to the files). */
-    static final List<String> DASHBOARD_UIDS = List.of("poolwatch-jvm", "poolwatch-overview", "poolwatch-pool-detail",
-            "poolwatch-recovery");
+    static final List<String> DASHBOARD_UIDS = List.of("poolwatch-fleet", "poolwatch-jvm", "poolwatch-overview",
+            "poolwatch-pool-detail", "poolwatch-recovery");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** Where each part runs (null: not checked) and the exporter's write token (null: webhook check skipped). */

@@ -283,22 +283,13 @@ public final class FaultInjector implements AutoCloseable {
         return what;
     }
 
-    private void autoCheckpoint(int pages) throws SQLException {
-        // A per-connection setting: it stays on the writer after this borrow, which is the point of the fault.
-        pool.write(c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA wal_autocheckpoint = " + pages);
-            }
-            return null;
-        });
+    private void autoCheckpoint(int pages) {
+        // The pool's own setting: a caller's PRAGMA would not outlive its borrow.
+        pool.reconfigure(pool.config().toBuilder().walAutoCheckpoint(pages).build());
     }
 
     private void restoreCheckpoints(Duration interval) {
-        try {
-            autoCheckpoint(SQLITE_DEFAULT_AUTOCHECKPOINT);
-        } catch (SQLException e) {
-            log.warn("could not turn the writer's automatic checkpoints back on: {}", e.getMessage());
-        }
+        autoCheckpoint(SQLITE_DEFAULT_AUTOCHECKPOINT);
         pool.reconfigure(pool.config().toBuilder().checkpointInterval(interval).build());
     }
 

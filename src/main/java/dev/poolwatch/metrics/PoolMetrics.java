@@ -60,6 +60,7 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
     private Counter commits;
     private Counter rollbacks;
     private Timer writeLockWait;
+    private Timer checkpointDuration;
     private Meters meters;
     private StorageSampler sampler;
     private BatchMetrics batches;
@@ -150,6 +151,8 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
         writeLockWait = meters.histogram("sqlite.pool.write.lock.wait", "Time the writer waited for SQLite's write"
                 + " lock (busy handler) in BEGIN IMMEDIATE: another process or a connection outside the pool",
                 writer, Buckets.latency(options.compactHistograms()));
+        checkpointDuration = meters.histogram("sqlite.pool.checkpoint.duration", "Time PRAGMA wal_checkpoint took,"
+                + " whatever its outcome", writer, Buckets.latency(options.compactHistograms()));
         String transactions = "Write transactions of the pool, by how they ended";
         commits = meters.counter("sqlite.pool.transactions", transactions, writer.and("outcome", "committed"));
         rollbacks = meters.counter("sqlite.pool.transactions", transactions, writer.and("outcome", "rolled_back"));
@@ -289,6 +292,7 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
     @Override
     public void checkpointed(CheckpointResult result) {
         lastCheckpoint = result;
+        checkpointDuration.record(result.durationNanos(), TimeUnit.NANOSECONDS);
         checkpoints.get(result.mode()).get(CheckpointOutcome.of(result)).increment();
     }
 

@@ -157,6 +157,11 @@ final class ConnectionBroker {
                 writer = e;
             }
             e.compareAndSet(PoolEntry.FREE, PoolEntry.IN_USE);
+            int autoCheckpoint = pool.config().walAutoCheckpoint();
+            if (e.autoCheckpointApplied != autoCheckpoint) {
+                e.raw.getDatabase().exec("PRAGMA wal_autocheckpoint = " + autoCheckpoint, false);
+                e.autoCheckpointApplied = autoCheckpoint;
+            }
             return e;
         } catch (SQLException | RuntimeException | Error ex) {
             gate.release();

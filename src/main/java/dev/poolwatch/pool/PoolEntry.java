@@ -43,6 +43,8 @@ final class PoolEntry {
     long freeSinceNanos;
     /** The borrow that holds it now, null while free; read by leak detection and stats on other threads. */
     volatile ProxyConnection borrow;
+    /** The wal_autocheckpoint this writer connection runs with, -1 before the pool set it. */
+    int autoCheckpointApplied = -1;
     /** Raised an error that means it must not be handed out again. */
     volatile boolean broken;
 

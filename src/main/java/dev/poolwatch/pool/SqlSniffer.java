@@ -22,6 +22,9 @@ final class SqlSniffer {
         "function_list", "pragma_list", "collation_list", "module_list", "database_list", "compile_options"
     };
 
+    /** Pragmas whose assignment is stored in the database file, not in the connection: nothing to undo. */
+    private static final String[] FILE_PRAGMAS = {"user_version", "application_id"};
+
     private SqlSniffer() {
     }
 
@@ -93,6 +96,11 @@ final class SqlSniffer {
         String name = sql.substring(i, end);
         int dot = name.lastIndexOf('.');
         String bare = dot >= 0 ? name.substring(dot + 1) : name;
+        for (String p : FILE_PRAGMAS) {
+            if (p.equalsIgnoreCase(bare)) {
+                return 0;
+            }
+        }
         if (sql.charAt(next) == '(') {
             for (String p : READ_ONLY_PRAGMAS) {
                 if (p.equalsIgnoreCase(bare)) {

@@ -40,6 +40,7 @@ public final class SqlitePoolConfig {
     private final JournalMode journalMode;
     private final Synchronous synchronous;
     private final boolean foreignKeys;
+    private final int walAutoCheckpoint;
     private final int maxBatchOperations;
     private final Duration maxBatchDuration;
 
@@ -62,6 +63,7 @@ public final class SqlitePoolConfig {
         this.journalMode = b.journalMode;
         this.synchronous = b.synchronous;
         this.foreignKeys = b.foreignKeys;
+        this.walAutoCheckpoint = b.walAutoCheckpoint;
         this.maxBatchOperations = b.maxBatchOperations;
         this.maxBatchDuration = b.maxBatchDuration;
     }
@@ -90,6 +92,7 @@ public final class SqlitePoolConfig {
         b.journalMode = journalMode;
         b.synchronous = synchronous;
         b.foreignKeys = foreignKeys;
+        b.walAutoCheckpoint = walAutoCheckpoint;
         b.maxBatchOperations = maxBatchOperations;
         b.maxBatchDuration = maxBatchDuration;
         return b;
@@ -120,6 +123,7 @@ public final class SqlitePoolConfig {
     public JournalMode journalMode() { return journalMode; }
     public Synchronous synchronous() { return synchronous; }
     public boolean foreignKeys() { return foreignKeys; }
+    public int walAutoCheckpoint() { return walAutoCheckpoint; }
     public int maxBatchOperations() { return maxBatchOperations; }
     public Duration maxBatchDuration() { return maxBatchDuration; }
 
@@ -143,7 +147,7 @@ public final class SqlitePoolConfig {
                 + ", leakDetectionThreshold=" + leakDetectionThreshold + ", leakReclaimTimeout=" + leakReclaimTimeout
                 + ", leakDetectionStackTraces=" + leakDetectionStackTraces
                 + ", busyTimeout=" + busyTimeout + ", checkpointInterval=" + checkpointInterval + ", journalMode=" + journalMode + ", synchronous=" + synchronous
-                + ", foreignKeys=" + foreignKeys + ", maxBatchOperations=" + maxBatchOperations
+                + ", foreignKeys=" + foreignKeys + ", walAutoCheckpoint=" + walAutoCheckpoint + ", maxBatchOperations=" + maxBatchOperations
                 + ", maxBatchDuration=" + maxBatchDuration + "}";
     }
 
@@ -167,6 +171,7 @@ public final class SqlitePoolConfig {
         private JournalMode journalMode = JournalMode.WAL;
         private Synchronous synchronous = Synchronous.NORMAL;
         private boolean foreignKeys = true;
+        private int walAutoCheckpoint = 1000;
         private int maxBatchOperations = 1000;
         private Duration maxBatchDuration = Duration.ofMillis(10);
 
@@ -217,6 +222,13 @@ public final class SqlitePoolConfig {
         public Builder synchronous(Synchronous mode) { this.synchronous = mode; return this; }
         public Builder foreignKeys(boolean on) { this.foreignKeys = on; return this; }
         /**
+         * SQLite's {@code wal_autocheckpoint} on the writer: after a commit leaves more WAL pages than this, the
+         * writer runs a PASSIVE checkpoint (0 = never; SQLite's default 1000). The pool applies it to the writer
+         * connection itself, so it can change live and no caller's {@code PRAGMA} is needed (a caller's pragma
+         * assignment closes its connection at the end of the borrow).
+         */
+        public Builder walAutoCheckpoint(int pages) { this.walAutoCheckpoint = pages; return this; }
+        /**
          * Most callers' work one group-commit transaction takes ({@link SqlitePool#submit}), 1 to 100000, default
          * 1000; 1 turns batching off (one transaction per caller, still on the pool's writer thread).
          */
@@ -238,6 +250,7 @@ public final class SqlitePoolConfig {
             }
             range("maxReaders", maxReaders, 1, MAX_READERS_LIMIT);
             range("minReaders", minReaders, 0, maxReaders);
+            range("walAutoCheckpoint", walAutoCheckpoint, 0, 1_000_000);
             duration("acquireTimeout", acquireTimeout, Duration.ofMillis(1), Duration.ofHours(1), false);
             duration("idleTimeout", idleTimeout, Duration.ofMillis(100), Duration.ofHours(24), false);
             duration("maxLifetime", maxLifetime, Duration.ofMillis(100), Duration.ofDays(30), true);

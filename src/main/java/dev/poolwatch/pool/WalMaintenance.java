@@ -36,10 +36,12 @@ final class WalMaintenance {
     }
 
     private CheckpointResult run(PoolEntry e, CheckpointMode mode) throws SQLException {
+        long start = System.nanoTime();
         try (Statement s = e.raw.createStatement();
              ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode.name() + ")")) {
             rs.next();
-            CheckpointResult result = new CheckpointResult(mode, rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
+            CheckpointResult result = new CheckpointResult(mode, rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3),
+                    System.nanoTime() - start);
             if (result.complete()) {
                 lastCompleteCheckpointMillis = System.currentTimeMillis();
             }

@@ -75,10 +75,10 @@ class LocalStackTest {
             }
 
             URI alerts = stack.alertmanagers().get(0).resolve("/api/v2/alerts");
-            post(alerts, alert("BeforeRotation"));
+            post(alerts, alert("SqlitePoolBeforeRotation"));
             await().atMost(Duration.ofSeconds(30)).until(() -> authorizations.contains("Bearer first-token"));
             Files.writeString(token, "second-token");
-            post(alerts, alert("AfterRotation"));
+            post(alerts, alert("SqlitePoolAfterRotation"));
             await().atMost(Duration.ofSeconds(30)).until(() -> authorizations.contains("Bearer second-token"));
         } finally {
             webhook.stop(0);

@@ -78,7 +78,10 @@ class FleetComposeTest {
         ObjectNode fleet = (ObjectNode) Compose.yaml("deploy/compose/fleet/prometheus.yml").deepCopy();
         for (ObjectNode config : List.of(single, fleet)) {
             config.remove("alerting");
-            ((ObjectNode) config.path("scrape_configs").get(0)).remove("static_configs");
+            // Addresses: the exporters, Prometheus itself and the Alertmanagers are other services in the fleet.
+            for (com.fasterxml.jackson.databind.JsonNode job : config.path("scrape_configs")) {
+                ((ObjectNode) job).remove("static_configs");
+            }
         }
         assertThat(fleet).isEqualTo(single);
 

@@ -52,7 +52,7 @@ class DoctorPartsTest {
     @Test
     void grafanaWithEveryDashboardPassesAndGetsTheUrlsCredentials() throws Exception {
         AtomicReference<String> auth = new AtomicReference<>();
-        HttpServer g = fakeGrafana(search("poolwatch-jvm", "poolwatch-overview", "poolwatch-pool-detail",
+        HttpServer g = fakeGrafana(search("poolwatch-fleet", "poolwatch-jvm", "poolwatch-overview", "poolwatch-pool-detail",
                 "poolwatch-recovery", "someone-elses"), auth);
         try {
             Check c = grafanaCheck("http://admin:pw@127.0.0.1:" + g.getAddress().getPort());

@@ -52,7 +52,8 @@ public final class TestFleet implements AutoCloseable {
                 Path home = Files.createDirectories(dir.resolve("instance-" + (i + 1)));
                 SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(home.resolve("demo.db")).name("demo")
                         .maxReaders(4).acquireTimeout(Duration.ofMillis(500)).busyTimeout(Duration.ofMillis(500))
-                        .leakDetectionThreshold(Duration.ofSeconds(1)).housekeepingPeriod(Duration.ofMillis(100))
+                        .leakDetectionThreshold(Duration.ofSeconds(1)).leakReclaimTimeout(Duration.ofSeconds(2))
+                        .housekeepingPeriod(Duration.ofMillis(100))
                         .build());
                 fleet.pools.add(pool);
                 BotWorkload workload = new BotWorkload(pool, 100);

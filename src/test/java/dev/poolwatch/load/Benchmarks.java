@@ -288,6 +288,7 @@ public final class Benchmarks {
                         (double) pw.opP99() / Math.max(1, o.opP99())));
             }
         }
+        sb.append("\nWhere the time goes, from a JFR profile, and what would move the figures: [profile.md](profile.md).\n");
         sb.append("\n### Against the targets\n\n");
         sb.append("| target | scenario | result | |\n|---|---|---:|---|\n");
         for (Scenario s : scenarios) {

@@ -64,7 +64,8 @@ class RecoveryLoopEndToEndTest {
     private void start(int alertmanagers) throws Exception {
         pool = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("demo.db")).name("demo").maxReaders(4)
                 .acquireTimeout(Duration.ofMillis(500)).busyTimeout(Duration.ofMillis(500))
-                .leakDetectionThreshold(Duration.ofSeconds(1)).housekeepingPeriod(Duration.ofMillis(100)).build());
+                .leakDetectionThreshold(Duration.ofSeconds(1)).leakReclaimTimeout(Duration.ofSeconds(2))
+                .housekeepingPeriod(Duration.ofMillis(100)).build());
         BotWorkload workload = new BotWorkload(pool, 100);
         workload.prepare();
         watch = PoolWatch.builder().pool(pool).port(0).token(TOKEN)

@@ -40,7 +40,8 @@ class RecoveryWebhookTest {
     @BeforeEach
     void start() throws Exception {
         pool = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("app.db")).name("app").maxReaders(4)
-                .leakDetectionThreshold(Duration.ofMillis(200)).housekeepingPeriod(Duration.ofMillis(50)).build());
+                .leakDetectionThreshold(Duration.ofMillis(200)).leakReclaimTimeout(Duration.ofMillis(300))
+                .housekeepingPeriod(Duration.ofMillis(50)).build());
         startExporter(RecoverySettings.DEFAULT);
     }
 
@@ -229,7 +230,8 @@ class RecoveryWebhookTest {
         for (int i = 0; i < 4; i++) {
             leaked.add(pool.reader().getConnection());
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().leaksSuspected() == 4);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().leaksSuspected() == 4
+                && pool.stats().reader().oldestBorrowNanos() > Duration.ofMillis(400).toNanos());
         assertThat(outcomes(post("/alertmanager/webhook", delivery(alert("SqlitePoolConnectionLeak", "firing", "app",
                 "reclaim_leaks", "leak", "t")), TOKEN))).containsExactly("executed");
         recovery.engine().awaitIdle(Duration.ofSeconds(10));

@@ -123,16 +123,21 @@ class UnusableDatabaseReadinessTest {
             Http http = new Http(watch.uri());
             insert(pool, 1, 100);
             assertThat(http.get("/health/ready").statusCode()).isEqualTo(200);
-            // The page limit is SQLite's own "full": the same SQLITE_FULL a full disk gives, without needing one.
-            pool.write(c -> {
-                try (ResultSet rs = c.createStatement().executeQuery("PRAGMA page_count")) {
-                    rs.next();
-                    return c.createStatement().executeQuery("PRAGMA max_page_count = " + rs.getLong(1)).next();
-                }
-            });
+            // The page limit is SQLite's own "full": the same SQLITE_FULL a full disk gives, without needing one. It
+            // is set and hit in one borrow: a pragma assignment does not outlive the borrow that made it.
             SQLException full = null;
             try {
-                insert(pool, 2, 64 * 1024);
+                pool.write(c -> {
+                    try (ResultSet rs = c.createStatement().executeQuery("PRAGMA page_count")) {
+                        rs.next();
+                        c.createStatement().executeQuery("PRAGMA max_page_count = " + rs.getLong(1)).next();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO blob (id, data) VALUES (?, ?)")) {
+                        ps.setLong(1, 2);
+                        ps.setBytes(2, new byte[64 * 1024]);
+                        return ps.executeUpdate();
+                    }
+                });
             } catch (SQLException e) {
                 full = e;
             }
