@@ -243,6 +243,20 @@
             dashboard: poolDashboard(16),
             comment: 'One error is enough: the write that raised it was lost. The window keeps the alert up after it.',
           }),
+          alert('SqlitePoolDiskFillingUp', {
+            local f = c.diskFillingUp,
+            expr: |||
+              sqlite_pool_filesystem_free_bytes{%(sel)s} / sqlite_pool_filesystem_size_bytes{%(sel)s} < %(ratio)s
+              and
+              predict_linear(sqlite_pool_filesystem_free_bytes{%(sel)s}[%(w)s], %(horizon)d) < 0
+            ||| % { sel: sel, ratio: f.freeRatio, w: f.window, horizon: f.horizonSeconds },
+            'for': f['for'],
+            severity: 'warning',
+            summary: 'The file system holding the database is filling up and will be full soon.',
+            description: 'The file system of pool {{ $labels.pool }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} free and, at the rate of the last %s, is full within %dh.' % [f.window, f.horizonSeconds / 3600],
+            dashboard: poolDashboard(32),
+            comment: 'Warns before SQLITE_FULL: little space left and a trend that reaches zero within the horizon.',
+          }),
           alert('SqlitePoolReadOnly', {
             expr: 'sum by (%s, pool) (increase(sqlite_pool_errors_total{%s, kind="readonly", role="writer"}[%s])) > 0'
                   % [ids, sel, c.readOnly.window],

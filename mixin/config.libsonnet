@@ -41,6 +41,8 @@
     walTooLarge: { mebibytes: 256, 'for': '1m' },
     checkpointStarved: { ageSeconds: 600, walMebibytes: 64, 'for': '5m' },
     diskFull: { window: '5m', 'for': '1m' },
+    // Under freeRatio free, and the last window's trend reaches zero within horizonSeconds (node-mixin's shape).
+    diskFillingUp: { freeRatio: '0.2', window: '1h', horizonSeconds: 4 * 3600, 'for': '15m' },
     readOnly: { window: '5m', 'for': '1m' },
     corruption: { window: '1h', 'for': '1m' },
     // Free-list pages above this share of the file, on a file where they add up to more than minFreeBytes.
