@@ -53,7 +53,7 @@ class RecoveryLoopEndToEndTest {
     /** Shortens what makes alerts slow to fire or resolve: {@code for:} and rate windows. */
     static String fastRules(String rules) {
         return rules.replaceAll("for: \\d+[smh]", "for: 1s")
-                .replaceAll("\\[(5|10|30)m\\]", "[15s]");
+                .replaceAll("\\[(1|2|5|10|30)m\\]", "[15s]");
     }
 
     static String fastRouting(String config) {
