@@ -38,12 +38,12 @@ final class DemoRuntime implements AutoCloseable {
 
     /**
      * The demo pool: the library's defaults, so what the demo shows (a leak reported after 60 s, as the leak
-     * runbook says) is what a user's own pool does, except leakReclaimTimeout: 90 s lets the reclaim_leaks action
+     * runbook says) is what a user's own pool does, except leakReclaimTimeout: 75 s lets the reclaim_leaks action
      * (the only thing that reclaims) take back what the leak fault holds, while the fault is still on.
      */
     static SqlitePoolConfig.Builder poolConfig(Path dataDir, String name) {
         return SqlitePoolConfig.builder(dataDir.resolve(name + ".db")).name(name)
-                .leakReclaimTimeout(java.time.Duration.ofSeconds(90));
+                .leakReclaimTimeout(java.time.Duration.ofSeconds(75));
     }
 
     static DemoRuntime start(Path dataDir, PoolWatch.Builder exporter, RecoverySettings recovery, LoadShape shape)
