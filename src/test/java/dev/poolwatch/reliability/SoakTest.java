@@ -2,6 +2,7 @@ package dev.poolwatch.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.poolwatch.load.WriteMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -18,9 +19,10 @@ class SoakTest {
     @Test
     void twoMinutesOfExtremeLoadWithFaultsLeakNothingAndLoseNothing() throws Exception {
         long minutes = Long.getLong("poolwatch.soak.minutes", 2);
-        Soak.Report r = Soak.run(Duration.ofMinutes(minutes), dir);
+        Soak.Report r = Soak.run(Duration.ofMinutes(minutes), dir, WriteMode.PLAIN);
         assertThat(r.load().integrityOk()).as(r.describe()).isTrue();
         assertThat(r.faults()).as("a fault every 20 s").isGreaterThanOrEqualTo((int) (minutes * 2));
+        assertThat(r.survived()).as("faults after which a write and a read succeed again").isEqualTo(r.faults());
         assertThat(r.end().writer().active() + r.end().reader().active()).as("connections still borrowed").isZero();
         assertThat(r.end().reader().total()).isLessThanOrEqualTo(r.end().reader().max());
         assertThat(r.fdsEnd()).as("file descriptors, start %d", r.fdsStart()).isLessThan(r.fdsStart() + 40);
