@@ -110,7 +110,7 @@
                 value: [
                   {
                     title: 'Open this instance\'s overview',
-                    url: '/d/poolwatch-overview?var-instance=${__data.fields.instance}&${datasource:queryparam}&${__url_time_range}',
+                    url: g.link('overview', 'var-instance=${__data.fields.instance}&${datasource:queryparam}&${__url_time_range}'),
                   },
                 ],
               },
@@ -125,7 +125,7 @@
                 value: [
                   {
                     title: 'Open this pool\'s detail',
-                    url: '/d/poolwatch-pool-detail?var-instance=${__data.fields.instance}&var-pool=${__data.fields.pool}&${datasource:queryparam}&${__url_time_range}',
+                    url: g.link('poolDetail', 'var-instance=${__data.fields.instance}&var-pool=${__data.fields.pool}&${datasource:queryparam}&${__url_time_range}'),
                   },
                 ],
               },

@@ -136,7 +136,7 @@
                 value: [
                   {
                     title: 'Open pool detail',
-                    url: '/d/poolwatch-pool-detail?var-pool=${__value.raw}&var-instance=${__data.fields.Instance}&${datasource:queryparam}&${job:queryparam}&${__url_time_range}',
+                    url: g.link('poolDetail', 'var-pool=${__value.raw}&var-instance=${__data.fields.Instance}&${datasource:queryparam}&${job:queryparam}&${__url_time_range}'),
                   },
                 ],
               },
