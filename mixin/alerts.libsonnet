@@ -6,9 +6,9 @@
   // The instance and job go along, so a link from one exporter's alert opens that exporter's pool, not every pool of
   // that name.
   local target = 'var-job={{ $labels.job }}&var-instance={{ $labels.instance }}&var-pool={{ $labels.pool }}',
-  local poolDashboard(panel) = c.dashboardUrl + 'poolwatch-pool-detail?' + target + '&viewPanel=' + panel,
-  local recoveryDashboard(panel) = c.dashboardUrl + 'poolwatch-recovery?' + target + '&viewPanel=' + panel,
-  local overviewDashboard(panel) = c.dashboardUrl + 'poolwatch-overview?viewPanel=' + panel,
+  local poolDashboard(panel) = c.dashboardUrl + c.dashboardUids.poolDetail + '?' + target + '&viewPanel=' + panel,
+  local recoveryDashboard(panel) = c.dashboardUrl + c.dashboardUids.recovery + '?' + target + '&viewPanel=' + panel,
+  local overviewDashboard(panel) = c.dashboardUrl + c.dashboardUids.overview + '?viewPanel=' + panel,
   local mib(n) = '%d * 1024 * 1024' % n,
   // Thresholds as a person writes them: 0.05, not jsonnet's 0.050000000000000003.
   local num(x) = if x == std.floor(x) then '%d' % x else '%g' % x,
@@ -187,7 +187,7 @@
             severity: 'warning',
             summary: 'The health score of a pool is low.',
             description: 'The health score of pool {{ $labels.pool }} on {{ $labels.instance }} is {{ printf "%.0f" $value }} out of 100.',
-            dashboard: c.dashboardUrl + 'poolwatch-overview?var-pool={{ $labels.pool }}&viewPanel=2',
+            dashboard: c.dashboardUrl + c.dashboardUids.overview + '?var-pool={{ $labels.pool }}&viewPanel=2',
             comment: 'A summary of the other signals: the specific alerts carry the specific actions, so this one only informs.',
           }),
         ],
@@ -396,7 +396,7 @@
             severity: 'warning',
             summary: 'Automatic recovery is suspended because its action budget is spent.',
             description: 'The recovery webhook on {{ $labels.instance }} has spent its action budget and suspended automatic recovery for every pool.',
-            dashboard: c.dashboardUrl + 'poolwatch-recovery?viewPanel=15',
+            dashboard: c.dashboardUrl + c.dashboardUids.recovery + '?viewPanel=15',
             comment: "The webhook's own brake on a storm: once its action budget is spent it acts on no pool until it resets.",
           }),
         ],

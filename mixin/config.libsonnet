@@ -19,6 +19,17 @@
 
     runbookUrl: 'https://github.com/poolwatch/poolwatch/blob/main/docs/runbooks/%s.md',
     dashboardUrl: 'http://localhost:3000/d/',
+    // The dashboards' uids: alert links and the links between dashboards use them.
+    dashboardUids: {
+      overview: 'poolwatch-overview',
+      poolDetail: 'poolwatch-pool-detail',
+      recovery: 'poolwatch-recovery',
+      jvm: 'poolwatch-jvm',
+      fleet: 'poolwatch-fleet',
+    },
+    // The identifying labels the dashboards have a variable for, in narrowing order; every query is narrowed by
+    // them. Prometheus gives every target job and instance; add cluster or namespace where your setup has them.
+    dashboardLabels: ['job', 'instance'],
 
     // Callers wait and every connection of the role is busy, in at least half of the window's scrapes.
     exhaustedReader: { window: '1m', 'for': '15s' },
@@ -35,7 +46,8 @@
     // io and other errors per acquire attempt; application, constraint and the kinds with their own alert are out.
     // Read from the 5-minute recording rules.
     errorRate: { ratio: 0.05, 'for': '5m' },
-    healthScore: { below: 50, 'for': '15m' },
+    // degraded: where the dashboards turn a score orange (no alert; below `below` it turns red and alerts).
+    healthScore: { below: 50, degraded: 80, 'for': '15m' },
     leak: { window: '2m', 'for': '15s' },
     // The pool sets journal_size_limit to 64 MiB; a WAL four times as large has not been reset for a while.
     walTooLarge: { mebibytes: 256, 'for': '1m' },

@@ -2,16 +2,21 @@ package dev.poolwatch.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * prometheus/rules/*.yml are generated from mixin/ and checked in: regenerating them with the real jsonnet must give
- * the same bytes, so an edit of a generated file (or of the mixin without regenerating) fails here.
+ * prometheus/rules/*.yml and grafana/dashboards/*.json are generated from mixin/ and checked in: regenerating them
+ * with the real jsonnet must give the same bytes, so an edit of a generated file (or of the mixin without
+ * regenerating) fails here.
  */
 class MixinTest {
 
@@ -51,5 +56,83 @@ class MixinTest {
 
         assertThat(out).contains("sqlite_pool_wal_size_bytes{job=~\\\".+\\\"} > 512 * 1024 * 1024")
                 .doesNotContain("> 256 * 1024 * 1024");
+    }
+
+    @Test
+    void checkedInDashboardsAreWhatTheMixinGenerates() throws IOException {
+        Path out = Files.createDirectory(scratch.resolve("dashboards"));
+
+        jsonnet.runOk(scratch, List.of("-J", "mixin", "-m", out.toString(), "mixin/dashboards.jsonnet"));
+
+        Path checkedIn = RuleFiles.root().resolve("grafana/dashboards");
+        assertThat(jsonFilesIn(out)).as("files the mixin writes, against grafana/dashboards")
+                .containsExactlyElementsOf(jsonFilesIn(checkedIn));
+        for (String file : jsonFilesIn(out)) {
+            assertThat(Files.readString(checkedIn.resolve(file)))
+                    .as("grafana/dashboards/%s differs from the mixin's output: run scripts/generate-rules", file)
+                    .isEqualTo(Files.readString(out.resolve(file)));
+        }
+    }
+
+    /**
+     * The dashboards read the same _config as the alerts: the override that moves an alert threshold moves the
+     * panel's colour step with it, and the selector and target labels reach the variables and every query.
+     */
+    @Test
+    void anOverrideOfTheConfigChangesTheDashboardsToo() throws IOException {
+        Path override = Files.writeString(scratch.resolve("override.jsonnet"), """
+                local poolwatch = import 'mixin.libsonnet';
+                (poolwatch + {
+                  _config+:: { walTooLarge+: { mebibytes: 512 }, acquireLatency+: { seconds: 0.2 },
+                               selector: 'job="billing"', dashboardLabels: ['cluster', 'job', 'instance'] },
+                }).grafanaDashboards
+                """);
+
+        JsonNode dashboards = JSON.readTree(jsonnet.runOk(scratch, List.of("-J", "mixin", override.toString())));
+
+        JsonNode poolDetail = dashboards.path("pool-detail.json");
+        assertThat(steps(panel(poolDetail, "WAL size")))
+                .containsExactly(0.0, 64.0 * 1024 * 1024, 512.0 * 1024 * 1024);
+        assertThat(steps(panel(poolDetail, "Acquire latency quantiles"))).containsExactly(0.0, 0.2);
+        assertThat(steps(panel(dashboards.path("overview.json"), "Acquire latency"))).containsExactly(0.0, 0.2);
+        assertThat(panel(poolDetail, "Acquire latency quantiles").path("description").asText())
+                .contains("the 200 ms target").doesNotContain("50 ms");
+
+        JsonNode variables = poolDetail.at("/templating/list");
+        assertThat(variables.findValuesAsText("name")).startsWith("datasource", "cluster", "job", "instance", "pool");
+        assertThat(variables.get(1).path("query").asText())
+                .isEqualTo("label_values(sqlite_pool_connections{job=\"billing\"}, cluster)");
+        List<String> exprs = new ArrayList<>();
+        dashboards.forEach(d -> d.findValues("expr").forEach(e -> exprs.add(e.asText())));
+        assertThat(exprs).hasSizeGreaterThan(100)
+                .filteredOn(e -> e.contains("{job=~\"$job\""))
+                .as("queries still narrowed by job first, without the cluster").isEmpty();
+        assertThat(exprs).filteredOn(e -> e.contains("instance=~\"$instance"))
+                .hasSizeGreaterThan(100)
+                .allSatisfy(e -> assertThat(e).contains("cluster=~\"$cluster"));
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static List<String> jsonFilesIn(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList();
+        }
+    }
+
+    private static JsonNode panel(JsonNode dashboard, String title) {
+        for (JsonNode panel : dashboard.path("panels")) {
+            if (panel.path("title").asText().equals(title)) {
+                return panel;
+            }
+        }
+        throw new AssertionError("no panel \"" + title + "\" in " + dashboard.path("uid").asText());
+    }
+
+    /** The threshold steps of a panel, the base step (value null) as 0. */
+    private static List<Double> steps(JsonNode panel) {
+        List<Double> out = new ArrayList<>();
+        panel.at("/fieldConfig/defaults/thresholds/steps").forEach(s -> out.add(s.path("value").asDouble(0)));
+        return out;
     }
 }
