@@ -31,6 +31,8 @@ final class ConnectionBroker {
     /** The writer connection; read and replaced only by the thread that holds the gate. */
     private volatile PoolEntry writer;
     volatile int generation;
+    /** Writer borrows given back; written only by the writer's holder, read by the background checkpointer. */
+    volatile long writerReturns;
 
     final LongAdder writerAcquires = new LongAdder();
     final LongAdder readerAcquires = new LongAdder();
@@ -157,7 +159,7 @@ final class ConnectionBroker {
                 writer = e;
             }
             e.compareAndSet(PoolEntry.FREE, PoolEntry.IN_USE);
-            int autoCheckpoint = pool.config().walAutoCheckpoint();
+            int autoCheckpoint = BackgroundCheckpointer.writerAutoCheckpoint(pool.config());
             if (e.autoCheckpointApplied != autoCheckpoint) {
                 e.raw.getDatabase().exec("PRAGMA wal_autocheckpoint = " + autoCheckpoint, false);
                 e.autoCheckpointApplied = autoCheckpoint;
@@ -246,6 +248,7 @@ final class ConnectionBroker {
                     writer = null;
                     closeEntry(e, reason);
                 }
+                writerReturns++;
                 gate.release();
             }
         }

@@ -3,6 +3,7 @@ package dev.poolwatch.pool;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * Opens physical connections with every setting as a driver property: sqlite-jdbc applies those on each connection
@@ -16,6 +17,7 @@ final class ConnectionFactory {
     private final String url;
     private final SQLiteConfig writer;
     private final SQLiteConfig reader;
+    private final SQLiteConfig checkpointer;
 
     ConnectionFactory(SqlitePoolConfig config) {
         this.url = "jdbc:sqlite:" + config.path();
@@ -27,6 +29,10 @@ final class ConnectionFactory {
         writer.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         this.reader = common(config);
         reader.setReadOnly(true);
+        // Never creates the file: a checkpointer that reopens after the database vanished must not leave an empty
+        // database where the pool's health checks look for the missing one.
+        this.checkpointer = common(config);
+        checkpointer.resetOpenMode(SQLiteOpenMode.CREATE);
     }
 
     private static SQLiteConfig common(SqlitePoolConfig config) {
@@ -39,5 +45,10 @@ final class ConnectionFactory {
 
     Connection open(Role role) throws SQLException {
         return (role == Role.WRITER ? writer : reader).createConnection(url);
+    }
+
+    /** A read-write connection for the background checkpointer, outside the writer gate; fails if the file is gone. */
+    Connection openCheckpointer() throws SQLException {
+        return checkpointer.createConnection(url);
     }
 }

@@ -51,6 +51,7 @@ public final class SqlitePool implements AutoCloseable {
     private final LeakDetector leaks;
     private final WalMaintenance wal;
     private final ScheduledExecutorService housekeeper;
+    private final BackgroundCheckpointer checkpointer;
     private final ExecutorService closer;
     private final LongAdder restarts = new LongAdder();
     private final DataSource writerView;
@@ -68,10 +69,12 @@ public final class SqlitePool implements AutoCloseable {
         this.lifecycle = new Lifecycle((from, to) -> listener.stateChanged(from, to));
         this.errors = new ErrorRecorder(() -> listener);
         this.closer = Executors.newSingleThreadExecutor(daemon("poolwatch-" + name + "-closer"));
-        this.broker = new ConnectionBroker(this, new ConnectionFactory(config), lifecycle, errors, closer,
-                config.maxReaders(), config.minReaders());
+        ConnectionFactory factory = new ConnectionFactory(config);
+        this.broker = new ConnectionBroker(this, factory, lifecycle, errors, closer, config.maxReaders(),
+                config.minReaders());
         this.leaks = new LeakDetector(this, broker);
         this.wal = new WalMaintenance(this, broker);
+        this.checkpointer = new BackgroundCheckpointer(this, broker, factory, wal);
         this.housekeeper = Executors.newSingleThreadScheduledExecutor(daemon("poolwatch-" + name + "-housekeeper"));
         this.writerView = new RoleDataSource(this, Role.WRITER);
         this.readerView = new RoleDataSource(this, Role.READER);
@@ -97,6 +100,7 @@ public final class SqlitePool implements AutoCloseable {
         long period = config.housekeepingPeriod().toNanos();
         pool.housekeeper.scheduleWithFixedDelay(new Housekeeper(pool, pool.broker, pool.leaks, pool.wal), period,
                 period, TimeUnit.NANOSECONDS);
+        pool.checkpointer.start();
         log.info("pool '{}' opened on {} (1 writer, {} to {} readers)", pool.name, config.path(),
                 config.minReaders(), config.maxReaders());
         return pool;
@@ -436,6 +440,7 @@ public final class SqlitePool implements AutoCloseable {
         groupCommit.close();
         broker.gate.close();
         housekeeper.shutdownNow();
+        checkpointer.stop();
         lifecycle.admin.lock();
         try {
             long deadline = System.nanoTime() + timing.closeTimeout();

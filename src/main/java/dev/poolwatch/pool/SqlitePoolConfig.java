@@ -222,10 +222,11 @@ public final class SqlitePoolConfig {
         public Builder synchronous(Synchronous mode) { this.synchronous = mode; return this; }
         public Builder foreignKeys(boolean on) { this.foreignKeys = on; return this; }
         /**
-         * SQLite's {@code wal_autocheckpoint} on the writer: after a commit leaves more WAL pages than this, the
-         * writer runs a PASSIVE checkpoint (0 = never; SQLite's default 1000). The pool applies it to the writer
-         * connection itself, so it can change live and no caller's {@code PRAGMA} is needed (a caller's pragma
-         * assignment closes its connection at the end of the borrow).
+         * WAL pages after which the log is copied back into the database (0 = never; default 1000, SQLite's). In WAL
+         * mode a background thread on its own connection does the copying, beside the writer; the writer's own
+         * {@code wal_autocheckpoint} is twice this, the bound that lets the log reset under steady writes. It can
+         * change live, and no caller's {@code PRAGMA} is needed (a caller's pragma assignment closes its connection
+         * at the end of the borrow).
          */
         public Builder walAutoCheckpoint(int pages) { this.walAutoCheckpoint = pages; return this; }
         /**

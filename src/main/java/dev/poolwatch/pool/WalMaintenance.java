@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,11 @@ final class WalMaintenance {
     private final SqlitePool pool;
     private final ConnectionBroker broker;
     private volatile long lastCompleteCheckpointMillis;
+    /**
+     * Held by every checkpoint the pool runs. SQLite gives a second checkpointer SQLITE_BUSY at once, without the
+     * busy handler, so an explicit TRUNCATE would fail whenever a background pass happened to be running.
+     */
+    final ReentrantLock passes = new ReentrantLock();
 
     WalMaintenance(SqlitePool pool, ConnectionBroker broker) {
         this.pool = pool;
@@ -24,6 +30,14 @@ final class WalMaintenance {
 
     long lastCompleteCheckpointMillis() {
         return lastCompleteCheckpointMillis;
+    }
+
+    /** Notes a checkpoint that ran, here or on the background checkpointer's connection. */
+    void recorded(CheckpointResult result) {
+        if (result.complete()) {
+            lastCompleteCheckpointMillis = System.currentTimeMillis();
+        }
+        pool.listener().checkpointed(result);
     }
 
     CheckpointResult checkpoint(CheckpointMode mode) throws SQLException {
@@ -36,16 +50,22 @@ final class WalMaintenance {
     }
 
     private CheckpointResult run(PoolEntry e, CheckpointMode mode) throws SQLException {
+        passes.lock();
+        try {
+            return runLocked(e, mode);
+        } finally {
+            passes.unlock();
+        }
+    }
+
+    private CheckpointResult runLocked(PoolEntry e, CheckpointMode mode) throws SQLException {
         long start = System.nanoTime();
         try (Statement s = e.raw.createStatement();
              ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode.name() + ")")) {
             rs.next();
             CheckpointResult result = new CheckpointResult(mode, rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3),
                     System.nanoTime() - start);
-            if (result.complete()) {
-                lastCompleteCheckpointMillis = System.currentTimeMillis();
-            }
-            pool.listener().checkpointed(result);
+            recorded(result);
             return result;
         } catch (SQLException ex) {
             broker.errors.onError(e, ex);

@@ -103,7 +103,8 @@ class LiveOperationsTest {
 
     @Test
     void truncateCheckpointEmptiesTheWal() throws Exception {
-        try (SqlitePool pool = openWithTable(config(dir).checkpointInterval(Duration.ZERO).build())) {
+        try (SqlitePool pool = openWithTable(config(dir).checkpointInterval(Duration.ZERO).walAutoCheckpoint(0)
+                .build())) {
             for (int i = 0; i < 20; i++) {
                 fill(pool, i * 100, i * 100 + 100);
             }

@@ -1,0 +1,145 @@
+package dev.poolwatch.pool;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies the WAL back into the database on its own thread and connection, so that the writer's COMMIT seldom runs a
+ * checkpoint. SQLite's automatic checkpoint runs inside the COMMIT that crosses {@code wal_autocheckpoint}, with its
+ * page copies and two fsyncs, and measured here it took about half of a single writer's time. A PASSIVE checkpoint
+ * on another connection takes no write lock, so it runs beside the writer.
+ *
+ * <p>It cannot reset the WAL, though: only a write transaction that starts after a checkpoint copied every frame
+ * restarts the log from its beginning, and under steady writes new frames arrive while a pass copies. So the writer
+ * keeps its own automatic checkpoint at twice {@code walAutoCheckpoint} as the bound: by then this thread has copied
+ * nearly everything, the writer's pass copies the few frames since, and its next transaction resets the log. Without
+ * that bound the WAL grew past 500 MB in a 4-second test.
+ */
+final class BackgroundCheckpointer implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(BackgroundCheckpointer.class);
+
+    /** How often to look for new commits while writes arrive, and while nothing is written. */
+    private static final long BUSY_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long IDLE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+    private static final long BOUND_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The wait after a failed pass (the file vanished, the disk is full) before the connection is reopened. */
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final SqlitePool pool;
+    private final ConnectionBroker broker;
+    private final ConnectionFactory factory;
+    private final WalMaintenance wal;
+    private final Thread thread;
+    private volatile boolean stopped;
+    private Connection connection;
+    private int connectionGeneration;
+    private long seenWrites;
+
+    BackgroundCheckpointer(SqlitePool pool, ConnectionBroker broker, ConnectionFactory factory, WalMaintenance wal) {
+        this.pool = pool;
+        this.broker = broker;
+        this.factory = factory;
+        this.wal = wal;
+        this.thread = new Thread(this, "poolwatch-" + pool.name() + "-checkpointer");
+        thread.setDaemon(true);
+    }
+
+    /** The writer's own wal_autocheckpoint for a configured threshold: the bound when this thread does the work. */
+    static int writerAutoCheckpoint(SqlitePoolConfig config) {
+        int pages = config.walAutoCheckpoint();
+        return runsFor(config) ? (int) Math.min(2L * pages, Integer.MAX_VALUE) : pages;
+    }
+
+    private static boolean runsFor(SqlitePoolConfig config) {
+        return config.journalMode() == SqlitePoolConfig.JournalMode.WAL && config.walAutoCheckpoint() > 0;
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Stops the thread and closes its connection; returns once it has, so the pool's last checkpoint runs alone. */
+    void stop() {
+        stopped = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopped) {
+                LockSupport.parkNanos(this, pass());
+            }
+        } finally {
+            closeConnection();
+        }
+    }
+
+    /** One look at the WAL; returns how long to wait before the next. */
+    private long pass() {
+        SqlitePoolConfig config = pool.config();
+        long writes = broker.writerReturns;
+        if (!runsFor(config) || pool.state() != PoolState.OPEN) {
+            closeConnection();
+            return IDLE_TICK_NANOS;
+        }
+        if (writes == seenWrites) {
+            return IDLE_TICK_NANOS;
+        }
+        if (!wal.passes.tryLock()) {
+            return BUSY_TICK_NANOS;
+        }
+        try {
+            CheckpointResult r = checkpoint();
+            seenWrites = writes;
+            // Past the bound it is the writer's turn: its own checkpoint needs the checkpoint lock this pass holds,
+            // and only after it has copied the last frames does its next transaction reset the log.
+            return r.walFrames() >= writerAutoCheckpoint(config) ? BOUND_BACKOFF_NANOS : BUSY_TICK_NANOS;
+        } catch (SQLException e) {
+            log.debug("pool '{}' background checkpoint failed: {}", pool.name(), e.getMessage());
+            closeConnection();
+            return RETRY_NANOS;
+        } finally {
+            wal.passes.unlock();
+        }
+    }
+
+    private CheckpointResult checkpoint() throws SQLException {
+        if (connection == null || connectionGeneration != broker.generation) {
+            closeConnection();
+            connectionGeneration = broker.generation;
+            connection = factory.openCheckpointer();
+        }
+        long start = System.nanoTime();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+            rs.next();
+            CheckpointResult r = new CheckpointResult(CheckpointMode.PASSIVE, rs.getInt(1) != 0, rs.getInt(2),
+                    rs.getInt(3), System.nanoTime() - start);
+            wal.recorded(r);
+            return r;
+        }
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                log.debug("pool '{}' could not close the checkpointer's connection", pool.name(), e);
+            }
+            connection = null;
+        }
+    }
+}

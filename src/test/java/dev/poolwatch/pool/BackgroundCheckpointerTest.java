@@ -1,0 +1,170 @@
+package dev.poolwatch.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class BackgroundCheckpointerTest {
+    private static final int THRESHOLD_PAGES = 100;
+    private static final int PAGE_BYTES = 4096;
+
+    @TempDir
+    Path dir;
+
+    private SqlitePool open(int walAutoCheckpoint) throws SQLException {
+        SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(dir.resolve("ck.db")).name("ck")
+                .walAutoCheckpoint(walAutoCheckpoint).build());
+        pool.write(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE blobs(id INTEGER PRIMARY KEY, body BLOB)");
+            }
+            return null;
+        });
+        return pool;
+    }
+
+    /** Writes about {@code pages} pages of 1 KiB rows, one transaction per row, as a busy service would. */
+    private static long writePages(SqlitePool pool, int pages) throws SQLException {
+        long peakWal = 0;
+        for (int i = 0; i < pages * 4; i++) {
+            pool.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO blobs(body) VALUES (randomblob(1024))")) {
+                    return ps.executeUpdate();
+                }
+            });
+            peakWal = Math.max(peakWal, pool.walSizeBytes());
+        }
+        return peakWal;
+    }
+
+    private static Set<String> passiveCheckpointThreads(SqlitePool pool) {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        pool.addListener(new PoolListener() {
+            @Override
+            public void checkpointed(CheckpointResult result) {
+                if (result.mode() == CheckpointMode.PASSIVE) {
+                    threads.add(Thread.currentThread().getName());
+                }
+            }
+        });
+        return threads;
+    }
+
+    @Test
+    void passiveCheckpointsRunOnTheCheckpointerThreadNotInTheWritersCommit() throws Exception {
+        try (SqlitePool pool = open(THRESHOLD_PAGES)) {
+            Set<String> threads = passiveCheckpointThreads(pool);
+
+            writePages(pool, 4 * THRESHOLD_PAGES);
+
+            assertThat(threads).contains("poolwatch-ck-checkpointer");
+            try (Statement s = pool.writer().getConnection().createStatement();
+                 var rs = s.executeQuery("PRAGMA wal_autocheckpoint")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the writer's own checkpoint, the bound behind the background one")
+                        .isEqualTo(2 * THRESHOLD_PAGES);
+            }
+        }
+    }
+
+    /**
+     * Four threads keep the writer busy, so new frames arrive during every background pass and only the writer's
+     * own bounded checkpoint lets the log reset; without it the WAL holds every frame written (about 100 MB here).
+     */
+    @Test
+    void steadyWritesFromManyThreadsKeepTheWalBounded() throws Exception {
+        try (SqlitePool pool = open(THRESHOLD_PAGES)) {
+            ExecutorService writers = Executors.newFixedThreadPool(4);
+            List<Future<Long>> peaks = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                peaks.add(writers.submit(() -> writePages(pool, 15 * THRESHOLD_PAGES)));
+            }
+            long peak = 0;
+            for (Future<Long> f : peaks) {
+                peak = Math.max(peak, f.get());
+            }
+            writers.shutdown();
+
+            assertThat(peak).as("peak WAL bytes after about %d pages written", 60 * THRESHOLD_PAGES)
+                    .isLessThan(16L * 1024 * 1024);
+        }
+    }
+
+    @Test
+    void aZeroThresholdLeavesTheWalAlone() throws Exception {
+        try (SqlitePool pool = open(0)) {
+            Set<String> threads = passiveCheckpointThreads(pool);
+
+            long peak = writePages(pool, 5 * THRESHOLD_PAGES);
+
+            assertThat(threads).as("threads that ran a PASSIVE checkpoint").isEmpty();
+            assertThat(peak).as("WAL bytes: nothing checkpoints").isGreaterThan(5L * THRESHOLD_PAGES * PAGE_BYTES);
+        }
+    }
+
+    @Test
+    void theCheckpointerConnectionNeverCreatesAMissingDatabase() {
+        Path missing = dir.resolve("gone.db");
+        ConnectionFactory factory = new ConnectionFactory(SqlitePoolConfig.builder(missing).build());
+
+        assertThatThrownBy(factory::openCheckpointer).isInstanceOf(SQLException.class);
+        assertThat(Files.exists(missing)).isFalse();
+    }
+
+    @Test
+    void closingThePoolStopsTheCheckpointerThread() throws Exception {
+        SqlitePool pool = open(THRESHOLD_PAGES);
+        writePages(pool, THRESHOLD_PAGES);
+        pool.close();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (checkpointerAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(checkpointerAlive()).isFalse();
+    }
+
+    /** SQLite answers a second checkpointer SQLITE_BUSY at once, so an explicit TRUNCATE must wait for the pass. */
+    @Test
+    void anExplicitTruncateWaitsForARunningBackgroundPass() throws Exception {
+        try (SqlitePool pool = open(THRESHOLD_PAGES)) {
+            ExecutorService writers = Executors.newFixedThreadPool(2);
+            List<Future<Long>> load = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                load.add(writers.submit(() -> writePages(pool, 10 * THRESHOLD_PAGES)));
+            }
+            int incomplete = 0;
+            while (!load.stream().allMatch(Future::isDone)) {
+                CheckpointResult r = pool.checkpoint(CheckpointMode.TRUNCATE);
+                if (r.busy()) {
+                    incomplete++;
+                }
+            }
+            writers.shutdown();
+
+            assertThat(incomplete).as("TRUNCATE checkpoints that met another checkpointer").isZero();
+        }
+    }
+
+    private static boolean checkpointerAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("poolwatch-ck-checkpointer") && t.isAlive());
+    }
+}
