@@ -15,7 +15,7 @@
         [0, 0, 5, 5],
         'Exporters of the poolwatch job that answered their last scrape, of all that Prometheus knows. An instance that is down has no rows below: SqlitePoolExporterDown fires for it.',
         [
-          g.q('count((up{%(sel)s} and on (job, instance) present_over_time(poolwatch_build_info{%(sel)s}[$__range])) == 1) or vector(0)'),
+          g.q('count((up{%(sel)s} and on (%(ids)s) present_over_time(poolwatch_build_info{%(sel)s}[$__range])) == 1) or vector(0)'),
         ],
         'none',
         decimals=0,
@@ -73,34 +73,26 @@
         [0, 5, 24, 12],
         'One row per pool of each instance, worst health first; click a header to sort by it. Health score (0-100), the p99 time to get a connection (worst role), SQLite errors per acquire attempt, the WAL file\'s size and the SqlitePool alerts firing for the pool, all over 5 minutes from the recording rules. The pool opens its detail dashboard for that instance, the instance its overview.',
         [
-          g.q('min by (instance, pool) (pool:sqlite_pool_health:score{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
-          g.q('max by (instance, pool) (pool_role:sqlite_pool_acquire_seconds:p99_rate5m{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
-          g.q('max by (instance, pool) (pool:sqlite_pool_errors_per_acquire_attempts:ratio_rate5m{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
-          g.q('max by (instance, pool) (sqlite_pool_wal_size_bytes{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
-          g.q('count by (instance, pool) (ALERTS{alertstate="firing", alertname=~"SqlitePool.*", %(alerts)s, pool=~"$pool"})\nor on (instance, pool)\n0 * min by (instance, pool) (pool:sqlite_pool_health:score{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
+          g.q('min by (%(ids)s, pool) (pool:sqlite_pool_health:score{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
+          g.q('max by (%(ids)s, pool) (pool_role:sqlite_pool_acquire_seconds:p99_rate5m{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
+          g.q('max by (%(ids)s, pool) (pool:sqlite_pool_errors_per_acquire_attempts:ratio_rate5m{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
+          g.q('max by (%(ids)s, pool) (sqlite_pool_wal_size_bytes{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
+          g.q('count by (%(ids)s, pool) (ALERTS{alertstate="firing", alertname=~"SqlitePool.*", %(alerts)s, pool=~"$pool"})\nor on (%(ids)s, pool)\n0 * min by (%(ids)s, pool) (pool:sqlite_pool_health:score{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
         ],
         'none',
         [
           { id: 'merge', options: {} },
-          {
-            id: 'organize',
-            options: {
-              excludeByName: { Time: true },
-              indexByName: {
-                instance: 0,
-                pool: 1,
-                'Value #A': 2,
-                'Value #B': 3,
-                'Value #C': 4,
-                'Value #D': 5,
-                'Value #E': 6,
-              },
-              renameByName: {},
-            },
-          },
+          g.organize(['pool', 'Value #A', 'Value #B', 'Value #C', 'Value #D', 'Value #E'], renameLabels=false),
         ],
         [{ displayName: 'Health score', desc: false }],
+        // The label columns keep their names, which the links read; instance links to its overview.
         overrides=[
+          {
+            matcher: { id: 'byName', options: l },
+            properties: [{ id: 'displayName', value: g.title(l) }],
+          }
+          for l in g.shownLabels if l != 'instance'
+        ] + [
           {
             matcher: { id: 'byName', options: 'instance' },
             properties: [
@@ -110,7 +102,7 @@
                 value: [
                   {
                     title: 'Open this instance\'s overview',
-                    url: g.link('overview', 'var-instance=${__data.fields.instance}&${datasource:queryparam}&${__url_time_range}'),
+                    url: g.rowLink('overview', function(l) l),
                   },
                 ],
               },
@@ -125,7 +117,7 @@
                 value: [
                   {
                     title: 'Open this pool\'s detail',
-                    url: g.link('poolDetail', 'var-instance=${__data.fields.instance}&var-pool=${__data.fields.pool}&${datasource:queryparam}&${__url_time_range}'),
+                    url: g.rowLink('poolDetail', function(l) l, after=['var-pool=${__data.fields.pool}']),
                   },
                 ],
               },
@@ -174,18 +166,12 @@
         [0, 17, 24, 6],
         'SqlitePool* alerts firing now in the whole fleet, with the instance and pool they concern. Recovery alerts are acted on by that instance only (docs/recovery.md#many-instances).',
         [
-          g.q('max by (alertname, severity, instance, pool) (ALERTS{alertstate="firing", alertname=~"SqlitePool.*", %(alerts)s, pool=~"$pool|"})', instant=true, format='table'),
+          g.q('max by (alertname, severity, %(ids)s, pool) (ALERTS{alertstate="firing", alertname=~"SqlitePool.*", %(alerts)s, pool=~"$pool|"})', instant=true, format='table'),
         ],
         'none',
         [
-          {
-            id: 'organize',
-            options: {
-              excludeByName: { Time: true, Value: true },
-              indexByName: { alertname: 0, severity: 1, instance: 2, pool: 3 },
-              renameByName: { alertname: 'Alert', severity: 'Severity', instance: 'Instance', pool: 'Pool' },
-            },
-          },
+          g.organize(['alertname', 'severity', 'pool'], { alertname: 'Alert', severity: 'Severity', pool: 'Pool' },
+                     { Value: true }, labelsAt=2),
         ],
         [{ displayName: 'Severity', desc: false }],
       ),
@@ -195,7 +181,7 @@
         [0, 23, 12, 8],
         'Each pool\'s health score over time, one line per instance and pool: a fleet-wide dip points at a shared cause (disk, load), a single line at one instance.',
         [
-          g.q('min by (instance, pool) (pool:sqlite_pool_health:score{%(sel)s, pool=~"$pool"})', '{{instance}} {{pool}}'),
+          g.q('min by (%(ids)s, pool) (pool:sqlite_pool_health:score{%(sel)s, pool=~"$pool"})', '%(legend)s {{pool}}'),
         ],
         'none',
         max=100,
@@ -206,7 +192,7 @@
         [12, 23, 12, 8],
         'The p99 time to get a connection, worst role of each pool, per instance, from the 5-minute recording rule.',
         [
-          g.q('max by (instance, pool) (pool_role:sqlite_pool_acquire_seconds:p99_rate5m{%(sel)s, pool=~"$pool"})', '{{instance}} {{pool}}'),
+          g.q('max by (%(ids)s, pool) (pool_role:sqlite_pool_acquire_seconds:p99_rate5m{%(sel)s, pool=~"$pool"})', '%(legend)s {{pool}}'),
         ],
         's',
         min=null,
@@ -217,7 +203,7 @@
         [0, 31, 12, 8],
         'Size of each pool\'s -wal file per instance. One growing while the others stay flat is a checkpoint starved on that instance (SqlitePoolWalTooLarge).',
         [
-          g.q('max by (instance, pool) (sqlite_pool_wal_size_bytes{%(sel)s, pool=~"$pool"})', '{{instance}} {{pool}}'),
+          g.q('max by (%(ids)s, pool) (sqlite_pool_wal_size_bytes{%(sel)s, pool=~"$pool"})', '%(legend)s {{pool}}'),
         ],
         'bytes',
         min=null,
@@ -228,7 +214,7 @@
         [12, 31, 12, 8],
         'SQLite errors per acquire attempt over 5 minutes, per instance and pool.',
         [
-          g.q('max by (instance, pool) (pool:sqlite_pool_errors_per_acquire_attempts:ratio_rate5m{%(sel)s, pool=~"$pool"})', '{{instance}} {{pool}}'),
+          g.q('max by (%(ids)s, pool) (pool:sqlite_pool_errors_per_acquire_attempts:ratio_rate5m{%(sel)s, pool=~"$pool"})', '%(legend)s {{pool}}'),
         ],
         'percentunit',
         min=null,

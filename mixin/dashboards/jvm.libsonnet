@@ -15,7 +15,7 @@
         [0, 1, 6, 5],
         'Time since the exporter\'s JVM started. A reset to near zero is a restart.',
         [
-          g.q('(\nmax by (%(ids)s) (process_uptime_seconds{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}}'),
+          g.q('(\nmax by (%(ids)s) (process_uptime_seconds{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s'),
         ],
         's',
         steps=g.steps([g.step('orange'), g.step('green', 300)]),
@@ -27,7 +27,7 @@
         [6, 1, 6, 5],
         'Heap used as a share of the maximum heap, now.',
         [
-          g.q('(\nsum by (%(ids)s) (jvm_memory_used_bytes{%(sel)s, area="heap"})\n/\nsum by (%(ids)s) (jvm_memory_max_bytes{%(sel)s, area="heap"} > 0)\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}}'),
+          g.q('(\nsum by (%(ids)s) (jvm_memory_used_bytes{%(sel)s, area="heap"})\n/\nsum by (%(ids)s) (jvm_memory_max_bytes{%(sel)s, area="heap"} > 0)\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s'),
         ],
         'percentunit',
         steps=g.steps([g.step('green'), g.step('orange', 0.8), g.step('red', 0.9)]),
@@ -41,7 +41,7 @@
         [12, 1, 6, 5],
         'Open file descriptors as a share of the process limit. Every SQLite connection holds the database, -wal and -shm files open, so large pools spend descriptors fast.',
         [
-          g.q('(\nmax by (%(ids)s) (process_files_open_files{%(sel)s})\n/\nmax by (%(ids)s) (process_files_max_files{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}}'),
+          g.q('(\nmax by (%(ids)s) (process_files_open_files{%(sel)s})\n/\nmax by (%(ids)s) (process_files_max_files{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s'),
         ],
         'percentunit',
         steps=g.steps([g.step('green'), g.step('orange', 0.8), g.step('red', 0.9)]),
@@ -55,7 +55,7 @@
         [18, 1, 6, 5],
         'JVM threads alive now (daemon and non-daemon).',
         [
-          g.q('(\nmax by (%(ids)s) (jvm_threads_live_threads{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}}'),
+          g.q('(\nmax by (%(ids)s) (jvm_threads_live_threads{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s'),
         ],
         'short',
         steps=g.steps([g.step('text')]),
@@ -69,8 +69,8 @@
         [0, 6, 12, 8],
         'Recent CPU usage of the exporter\'s JVM and of the whole machine, as a share of all cores.',
         [
-          g.q('(\nmax by (%(ids)s) (process_cpu_usage{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} process'),
-          g.q('(\nmax by (%(ids)s) (system_cpu_usage{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} system'),
+          g.q('(\nmax by (%(ids)s) (process_cpu_usage{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s process'),
+          g.q('(\nmax by (%(ids)s) (system_cpu_usage{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s system'),
         ],
         'percentunit',
         max=1,
@@ -90,8 +90,8 @@
         [12, 6, 12, 8],
         'Open file descriptors against the process limit (dashed).',
         [
-          g.q('(\nmax by (%(ids)s) (process_files_open_files{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} open'),
-          g.q('(\nmax by (%(ids)s) (process_files_max_files{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} max'),
+          g.q('(\nmax by (%(ids)s) (process_files_open_files{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s open'),
+          g.q('(\nmax by (%(ids)s) (process_files_max_files{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s max'),
         ],
         'short',
         decimals=0,
@@ -112,8 +112,8 @@
         [0, 15, 12, 8],
         'Heap in use and the maximum heap (dashed). Pools with an undefined maximum report -1 and are left out of the maximum.',
         [
-          g.q('(\nsum by (%(ids)s) (jvm_memory_used_bytes{%(sel)s, area="heap"})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} used'),
-          g.q('(\nsum by (%(ids)s) (jvm_memory_max_bytes{%(sel)s, area="heap"} > 0)\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} max'),
+          g.q('(\nsum by (%(ids)s) (jvm_memory_used_bytes{%(sel)s, area="heap"})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s used'),
+          g.q('(\nsum by (%(ids)s) (jvm_memory_max_bytes{%(sel)s, area="heap"} > 0)\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s max'),
         ],
         'bytes',
         overrides=[
@@ -132,7 +132,7 @@
         [12, 15, 12, 8],
         'Memory in use per JVM memory pool (heap generations, metaspace, code cache).',
         [
-          g.q('(\nsum by (%(ids)s, area, id) (jvm_memory_used_bytes{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} {{area}} {{id}}'),
+          g.q('(\nsum by (%(ids)s, area, id) (jvm_memory_used_bytes{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s {{area}} {{id}}'),
         ],
         'bytes',
       ),
@@ -143,7 +143,7 @@
         [0, 24, 8, 8],
         'Share of wall-clock time the JVM was paused for garbage collection, by GC action. Pauses stall every pool caller at once.',
         [
-          g.q('(\nsum by (%(ids)s, action) (rate(jvm_gc_pause_seconds_sum{%(sel)s}[$__rate_interval]))\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} {{action}}'),
+          g.q('(\nsum by (%(ids)s, action) (rate(jvm_gc_pause_seconds_sum{%(sel)s}[$__rate_interval]))\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s {{action}}'),
         ],
         'percentunit',
         stack=true,
@@ -154,7 +154,7 @@
         [8, 24, 8, 8],
         'Garbage collection pauses per second, by GC action and cause.',
         [
-          g.q('(\nsum by (%(ids)s, action, cause) (rate(jvm_gc_pause_seconds_count{%(sel)s}[$__rate_interval]))\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} {{action}} ({{cause}})'),
+          g.q('(\nsum by (%(ids)s, action, cause) (rate(jvm_gc_pause_seconds_count{%(sel)s}[$__rate_interval]))\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s {{action}} ({{cause}})'),
         ],
         'ops',
       ),
@@ -164,8 +164,8 @@
         [16, 24, 8, 8],
         'Average pause over the rate interval (rate of the sum over rate of the count) and the longest recent pause (the timer\'s decaying _max, dashed), by GC action.',
         [
-          g.q('(\nsum by (%(ids)s, action) (rate(jvm_gc_pause_seconds_sum{%(sel)s}[$__rate_interval]))\n/\nsum by (%(ids)s, action) (rate(jvm_gc_pause_seconds_count{%(sel)s}[$__rate_interval]))\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} {{action}} avg'),
-          g.q('(\nmax by (%(ids)s, action) (jvm_gc_pause_seconds_max{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} {{action}} max'),
+          g.q('(\nsum by (%(ids)s, action) (rate(jvm_gc_pause_seconds_sum{%(sel)s}[$__rate_interval]))\n/\nsum by (%(ids)s, action) (rate(jvm_gc_pause_seconds_count{%(sel)s}[$__rate_interval]))\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s {{action}} avg'),
+          g.q('(\nmax by (%(ids)s, action) (jvm_gc_pause_seconds_max{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s {{action}} max'),
         ],
         's',
         overrides=[
@@ -185,7 +185,7 @@
         [0, 33, 12, 8],
         'JVM threads by state. A growing BLOCKED or WAITING count alongside callers waiting points at pool starvation rather than slow SQL.',
         [
-          g.q('(\nsum by (%(ids)s, state) (jvm_threads_states_threads{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}} {{state}}'),
+          g.q('(\nsum by (%(ids)s, state) (jvm_threads_states_threads{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s {{state}}'),
         ],
         'short',
         decimals=0,
@@ -197,7 +197,7 @@
         [12, 33, 12, 8],
         'Classes currently loaded. It should flatten after start-up; steady growth is a class-loader leak.',
         [
-          g.q('(\nmax by (%(ids)s) (jvm_classes_loaded_classes{%(sel)s})\n)\nand on (job, instance) poolwatch_build_info{%(sel)s}', '{{instance}}'),
+          g.q('(\nmax by (%(ids)s) (jvm_classes_loaded_classes{%(sel)s})\n)\nand on (%(ids)s) poolwatch_build_info{%(sel)s}', '%(legend)s'),
         ],
         'short',
         decimals=0,

@@ -4,18 +4,53 @@
 function(c) {
   local ds = { type: 'prometheus', uid: '${datasource}' },
   local labels = c.dashboardLabels,
+  // How the target labels reach what a panel shows, so that two instances of the same name in two clusters stay
+  // apart once cluster is in dashboardLabels:
+  // - every aggregation and join that keeps the instance keeps all of dashboardLabels (%(ids)s in by (...) and
+  //   on (...)); the few that total over the selection (by outcome, severity, action or le) stay totals, since the
+  //   variables already pick what they total and a heatmap needs one series per bucket;
+  // - legends, annotation texts and table columns name every dashboardLabel but job (%(legend)s, organize()):
+  //   Prometheus gives every target a job, the job variable says which, and the default dashboards stay as they
+  //   were, while an added cluster or namespace shows in front of the instance;
+  // - links from a table row carry the row's value of each label shown and the job variable as chosen (rowLink()).
+  local shown = [l for l in labels if l != 'job'],
+  local title(l) = std.asciiUpper(l[0]) + l[1:],
 
-  // Placeholders a query may use, filled from the config: %(sel)s narrows a selector to the chosen targets,
-  // %(alerts)s does the same for ALERTS, where a label the alert does not carry must match too.
+  // Placeholders a query or legend may use, filled from the config: %(sel)s narrows a selector to the chosen
+  // targets, %(alerts)s does the same for ALERTS, where a label the alert does not carry must match too.
   vars:: {
     sel: std.join(', ', ['%s=~"$%s"' % [l, l] for l in labels]),
     alerts: std.join(', ', ['%s=~"$%s|"' % [l, l] for l in labels]),
     ids: std.join(', ', labels),
+    legend: std.join(' ', ['{{%s}}' % l for l in shown]),
   },
   local vars = self.vars,
 
   // A link to another of the dashboards, by its key in config.dashboardUids.
   link(dashboard, query):: '/d/' + c.dashboardUids[dashboard] + '?' + query,
+  // A link from a table row to the same targets on another dashboard: field(label) names the label's column in
+  // the table, `first` and `after` are the link's other params before and after the row's labels.
+  rowLink(dashboard, field, first=[], after=[])::
+    local row = ['var-%s=${__data.fields.%s}' % [l, field(l)] for l in shown];
+    local chosenJob = ['${%s:queryparam}' % l for l in labels if l == 'job'];
+    $.link(dashboard, std.join('&', first + row + after + ['${datasource:queryparam}'] + chosenJob
+                                    + ['${__url_time_range}'])),
+
+  // The labels legends and table columns name, and the name a label's column and variable get.
+  shownLabels:: shown,
+  title(l):: title(l),
+  // A table's organize transform: `columns` in order with the shown labels at index `labelsAt`, Time, job and
+  // `exclude` hidden; renameLabels=false for a table that names its label columns in overrides.
+  organize(columns, rename={}, exclude={}, labelsAt=0, renameLabels=true)::
+    local all = columns[0:labelsAt] + shown + columns[labelsAt:];
+    {
+      id: 'organize',
+      options: {
+        excludeByName: { Time: true } + exclude + { [l]: true for l in labels if l == 'job' },
+        indexByName: { [all[i]]: i for i in std.range(0, std.length(all) - 1) },
+        renameByName: rename + (if renameLabels then { [l]: title(l) for l in shown } else {}),
+      },
+    },
 
   steps(list):: { mode: 'absolute', steps: list },
   step(color, value=null):: { color: color, value: value },
@@ -28,7 +63,7 @@ function(c) {
     datasource: ds,
     editorMode: 'code',
     expr: expr % vars,
-    legendFormat: legend,
+    legendFormat: legend % vars,
     range: !instant,
     instant: instant,
     [if format != null then 'format']: format,
@@ -201,7 +236,7 @@ function(c) {
   // Labels are capitalised, but job's (the dashboard linter wants a variable labelled job).
   variables(targetMetric, extra=[])::
     local targetVars = [
-      $.variable(labels[i], if labels[i] == 'job' then 'job' else std.asciiUpper(labels[i][0]) + labels[i][1:],
+      $.variable(labels[i], if labels[i] == 'job' then 'job' else title(labels[i]),
                  targetMetric, if i == 0 then [c.selector] else chosen(labels[0:i]))
       for i in std.range(0, std.length(labels) - 1)
     ];
@@ -220,7 +255,7 @@ function(c) {
     }] + targetVars + [$.variable('pool', 'Pool', 'sqlite_pool_connections', chosen(labels))]
     + [$.variable(e[0], e[1], 'sqlite_pool_connections', chosen(labels + ['pool'])) for e in extra],
 
-  // annotationPerInstance: the recovery annotations name the instance too, for dashboards that show many.
+  // annotationPerInstance: the recovery annotations name the target too, for dashboards that show many.
   dashboard(key, title, description, panels, targetMetric='sqlite_pool_connections', extraVariables=[],
             annotationPerInstance=false):: {
     uid: c.dashboardUids[key],
@@ -251,18 +286,18 @@ function(c) {
       url: '',
     }],
     annotations: { list: [{
-      local by = (if annotationPerInstance then ['instance'] else []) + ['pool', 'action', 'outcome'],
+      local by = ['pool', 'action', 'outcome'],
       name: 'Recovery actions',
       datasource: ds,
       enable: true,
       hide: false,
       iconColor: 'orange',
       expr: 'sum by (%s) (increase(poolwatch_recovery_actions_total{%s, pool=~"$pool", outcome=~"succeeded|failed"}[$__rate_interval])) > 0'
-            % [std.join(', ', by), vars.sel],
+            % [std.join(', ', (if annotationPerInstance then labels else []) + by), vars.sel],
       step: '30s',
       titleFormat: 'Recovery: {{action}} {{outcome}}',
-      textFormat: 'pool {{pool}}' + (if annotationPerInstance then ' on {{instance}}' else ''),
-      tagKeys: std.join(',', by),
+      textFormat: 'pool {{pool}}' + (if annotationPerInstance then ' on ' + vars.legend else ''),
+      tagKeys: std.join(',', (if annotationPerInstance then shown else []) + by),
       useValueForTime: false,
     }] },
     templating: { list: $.variables(targetMetric, extraVariables) },

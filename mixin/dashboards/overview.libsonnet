@@ -15,7 +15,7 @@
         'Health score',
         [0, 1, 6, 5],
         'Composite 0-100 health of each pool, from the recording rule pool:sqlite_pool_health:score (saturation, timeouts, errors and latency). Below %d is degraded, below %d needs attention (SqlitePoolHealthScoreLow).' % [c.healthScore.degraded, c.healthScore.below],
-        [g.q('pool:sqlite_pool_health:score{%(sel)s, pool=~"$pool"}', '{{instance}} {{pool}}')],
+        [g.q('pool:sqlite_pool_health:score{%(sel)s, pool=~"$pool"}', '%(legend)s {{pool}}')],
         'none',
         steps=g.healthSteps,
         decimals=0,
@@ -29,7 +29,7 @@
         [6, 1, 10, 5],
         'Lifecycle state of each pool over time (open, paused, restarting, closed). Anything but open means callers cannot get connections.',
         [
-          g.q('max by (instance, pool) (\n  sqlite_pool_state{%(sel)s, pool=~"$pool", state="open"} * 1\n  or\n  sqlite_pool_state{%(sel)s, pool=~"$pool", state="paused"} * 2\n  or\n  sqlite_pool_state{%(sel)s, pool=~"$pool", state="restarting"} * 3\n  or\n  sqlite_pool_state{%(sel)s, pool=~"$pool", state="closed"} * 4\n)', '{{instance}} {{pool}}'),
+          g.q('max by (%(ids)s, pool) (\n  sqlite_pool_state{%(sel)s, pool=~"$pool", state="open"} * 1\n  or\n  sqlite_pool_state{%(sel)s, pool=~"$pool", state="paused"} * 2\n  or\n  sqlite_pool_state{%(sel)s, pool=~"$pool", state="restarting"} * 3\n  or\n  sqlite_pool_state{%(sel)s, pool=~"$pool", state="closed"} * 4\n)', '%(legend)s {{pool}}'),
         ],
         [
           {
@@ -62,7 +62,7 @@
         [19, 1, 5, 5],
         'Whether Prometheus\' last scrape of each poolwatch exporter succeeded: targets of the selected jobs that published poolwatch_build_info within the time range, so other targets of a shared Prometheus stay out. When one is down every other panel goes blank or stale for it.',
         [
-          g.q('up{%(sel)s}\nand on (job, instance)\npresent_over_time(poolwatch_build_info{%(sel)s}[$__range])', '{{job}} {{instance}}'),
+          g.q('up{%(sel)s}\nand on (%(ids)s)\npresent_over_time(poolwatch_build_info{%(sel)s}[$__range])', '{{job}} %(legend)s'),
         ],
         'none',
         steps=g.steps([g.step('red'), g.step('green', 1)]),
@@ -79,18 +79,12 @@
         [0, 6, 24, 6],
         'SqlitePool* alerts firing now (from the ALERTS series), with severity and the pool they concern. The alert\'s dashboard_url annotation links to the panel that explains it.',
         [
-          g.q('max by (alertname, severity, instance, pool, role) (ALERTS{alertstate="firing", alertname=~"SqlitePool.*", %(alerts)s, pool=~"$pool|"})', instant=true, format='table'),
+          g.q('max by (alertname, severity, %(ids)s, pool, role) (ALERTS{alertstate="firing", alertname=~"SqlitePool.*", %(alerts)s, pool=~"$pool|"})', instant=true, format='table'),
         ],
         'none',
         [
-          {
-            id: 'organize',
-            options: {
-              excludeByName: { Time: true, Value: true },
-              indexByName: { alertname: 1, severity: 2, pool: 3, role: 4, instance: 0 },
-              renameByName: { alertname: 'Alert', severity: 'Severity', pool: 'Pool', role: 'Role', instance: 'Instance' },
-            },
-          },
+          g.organize(['alertname', 'severity', 'pool', 'role'],
+                     { alertname: 'Alert', severity: 'Severity', pool: 'Pool', role: 'Role' }, { Value: true }),
         ],
         [{ displayName: 'Severity', desc: false }],
       ),
@@ -101,30 +95,22 @@
         [0, 21, 12, 8],
         'Current connections per instance, pool and role: borrowed (in use), idle, the configured maximum, and callers waiting. The writer role always has a maximum of 1. Click a pool to open its detail dashboard.',
         [
-          g.q('sum by (instance, pool, role) (sqlite_pool_connections{%(sel)s, pool=~"$pool", state="active"})', instant=true, format='table'),
-          g.q('sum by (instance, pool, role) (sqlite_pool_connections{%(sel)s, pool=~"$pool", state="idle"})', instant=true, format='table'),
-          g.q('sum by (instance, pool, role) (sqlite_pool_connections_max{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
-          g.q('sum by (instance, pool, role) (sqlite_pool_connections_pending{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
+          g.q('sum by (%(ids)s, pool, role) (sqlite_pool_connections{%(sel)s, pool=~"$pool", state="active"})', instant=true, format='table'),
+          g.q('sum by (%(ids)s, pool, role) (sqlite_pool_connections{%(sel)s, pool=~"$pool", state="idle"})', instant=true, format='table'),
+          g.q('sum by (%(ids)s, pool, role) (sqlite_pool_connections_max{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
+          g.q('sum by (%(ids)s, pool, role) (sqlite_pool_connections_pending{%(sel)s, pool=~"$pool"})', instant=true, format='table'),
         ],
         'short',
         [
           { id: 'merge', options: {} },
-          {
-            id: 'organize',
-            options: {
-              excludeByName: { Time: true },
-              indexByName: { pool: 1, role: 2, 'Value #A': 3, 'Value #B': 4, 'Value #C': 5, 'Value #D': 6, instance: 0 },
-              renameByName: {
-                pool: 'Pool',
-                role: 'Role',
-                'Value #A': 'In use',
-                'Value #B': 'Idle',
-                'Value #C': 'Max',
-                'Value #D': 'Waiting',
-                instance: 'Instance',
-              },
-            },
-          },
+          g.organize(['pool', 'role', 'Value #A', 'Value #B', 'Value #C', 'Value #D'], {
+            pool: 'Pool',
+            role: 'Role',
+            'Value #A': 'In use',
+            'Value #B': 'Idle',
+            'Value #C': 'Max',
+            'Value #D': 'Waiting',
+          }),
         ],
         [{ displayName: 'Pool', desc: false }],
         overrides=[
@@ -136,7 +122,7 @@
                 value: [
                   {
                     title: 'Open pool detail',
-                    url: g.link('poolDetail', 'var-pool=${__value.raw}&var-instance=${__data.fields.Instance}&${datasource:queryparam}&${job:queryparam}&${__url_time_range}'),
+                    url: g.rowLink('poolDetail', g.title, first=['var-pool=${__value.raw}']),
                   },
                 ],
               },
@@ -160,7 +146,7 @@
         [12, 21, 6, 8],
         'Borrowed connections divided by the role\'s maximum. The writer lane holds one connection, so it reads 0 % or 100 %: judge the writer by callers waiting, the readers by this ratio.',
         [
-          g.q('sum by (instance, pool, role) (sqlite_pool_connections{%(sel)s, pool=~"$pool", state="active"})\n/\nsum by (instance, pool, role) (sqlite_pool_connections_max{%(sel)s, pool=~"$pool"})', '{{instance}} {{pool}}/{{role}}'),
+          g.q('sum by (%(ids)s, pool, role) (sqlite_pool_connections{%(sel)s, pool=~"$pool", state="active"})\n/\nsum by (%(ids)s, pool, role) (sqlite_pool_connections_max{%(sel)s, pool=~"$pool"})', '%(legend)s {{pool}}/{{role}}'),
         ],
         'percentunit',
         max=1,
@@ -171,7 +157,7 @@
         [18, 21, 6, 8],
         'Callers blocked waiting for a connection right now, per pool and role. A sustained non-zero value means the role is saturated.',
         [
-          g.q('sum by (instance, pool, role) (sqlite_pool_connections_pending{%(sel)s, pool=~"$pool"})', '{{instance}} {{pool}}/{{role}}'),
+          g.q('sum by (%(ids)s, pool, role) (sqlite_pool_connections_pending{%(sel)s, pool=~"$pool"})', '%(legend)s {{pool}}/{{role}}'),
         ],
         'short',
         decimals=0,
@@ -183,9 +169,9 @@
         [0, 30, 12, 8],
         'p50, p95 and p99 time to get a connection, per pool and role, from the acquire histogram. The 50 ms bucket boundary is the latency target the alerts use. Timed-out attempts count at the time they waited, so under saturation the quantiles are not biased toward the callers that got a connection.',
         [
-          g.q('histogram_quantile(0.5, sum by (instance, pool, role, le) (rate(sqlite_pool_acquire_seconds_bucket{%(sel)s, pool=~"$pool"}[$__rate_interval])))', '{{instance}} {{pool}}/{{role}} p50'),
-          g.q('histogram_quantile(0.95, sum by (instance, pool, role, le) (rate(sqlite_pool_acquire_seconds_bucket{%(sel)s, pool=~"$pool"}[$__rate_interval])))', '{{instance}} {{pool}}/{{role}} p95'),
-          g.q('histogram_quantile(0.99, sum by (instance, pool, role, le) (rate(sqlite_pool_acquire_seconds_bucket{%(sel)s, pool=~"$pool"}[$__rate_interval])))', '{{instance}} {{pool}}/{{role}} p99'),
+          g.q('histogram_quantile(0.5, sum by (%(ids)s, pool, role, le) (rate(sqlite_pool_acquire_seconds_bucket{%(sel)s, pool=~"$pool"}[$__rate_interval])))', '%(legend)s {{pool}}/{{role}} p50'),
+          g.q('histogram_quantile(0.95, sum by (%(ids)s, pool, role, le) (rate(sqlite_pool_acquire_seconds_bucket{%(sel)s, pool=~"$pool"}[$__rate_interval])))', '%(legend)s {{pool}}/{{role}} p95'),
+          g.q('histogram_quantile(0.99, sum by (%(ids)s, pool, role, le) (rate(sqlite_pool_acquire_seconds_bucket{%(sel)s, pool=~"$pool"}[$__rate_interval])))', '%(legend)s {{pool}}/{{role}} p99'),
         ],
         's',
         steps=g.steps([g.step('green'), g.step('red', c.acquireLatency.seconds)]),
@@ -197,7 +183,7 @@
         [12, 30, 6, 8],
         'Share of acquire attempts that timed out: acquire histogram observations with outcome="timeout" over all of them. Empty while a role has no attempts.',
         [
-          g.q('sum by (instance, pool, role) (rate(sqlite_pool_acquire_seconds_count{%(sel)s, pool=~"$pool", outcome="timeout"}[$__rate_interval]))\n/\nsum by (instance, pool, role) (rate(sqlite_pool_acquire_seconds_count{%(sel)s, pool=~"$pool"}[$__rate_interval]))', '{{instance}} {{pool}}/{{role}}'),
+          g.q('sum by (%(ids)s, pool, role) (rate(sqlite_pool_acquire_seconds_count{%(sel)s, pool=~"$pool", outcome="timeout"}[$__rate_interval]))\n/\nsum by (%(ids)s, pool, role) (rate(sqlite_pool_acquire_seconds_count{%(sel)s, pool=~"$pool"}[$__rate_interval]))', '%(legend)s {{pool}}/{{role}}'),
         ],
         'percentunit',
       ),
@@ -207,7 +193,7 @@
         [18, 30, 6, 8],
         'SQLite errors per second raised on the pool\'s connections, by result-code class, each kind in a fixed colour (corrupt red, readonly dark red, full purple, busy yellow, locked orange, io dark orange, constraint blue, application light blue, other grey).',
         [
-          g.q('sum by (instance, pool, kind) (rate(sqlite_pool_errors_total{%(sel)s, pool=~"$pool"}[$__rate_interval]))', '{{instance}} {{pool}} {{kind}}'),
+          g.q('sum by (%(ids)s, pool, kind) (rate(sqlite_pool_errors_total{%(sel)s, pool=~"$pool"}[$__rate_interval]))', '%(legend)s {{pool}} {{kind}}'),
         ],
         'cps',
         overrides=[
@@ -283,7 +269,7 @@
         'Remediation circuit',
         [16, 39, 8, 5],
         'Open while the recovery action budget is exhausted: alerts still arrive but remediation is suspended until the budget refills.',
-        [g.q('max by (instance) (poolwatch_recovery_circuit_open{%(sel)s})', '{{instance}}')],
+        [g.q('max by (%(ids)s) (poolwatch_recovery_circuit_open{%(sel)s})', '%(legend)s')],
         'none',
         steps=g.steps([g.step('green'), g.step('red', 1)]),
         mappings=[
@@ -302,7 +288,7 @@
         [0, 12, 12, 8],
         'Connections handed out per second (traffic), per instance, pool and role, and callers that gave up (timeout). A drop to zero with callers waiting means the pool is stuck; a drop with nobody waiting means no load.',
         [
-          g.q('sum by (instance, pool, role, outcome) (rate(sqlite_pool_acquire_seconds_count{%(sel)s, pool=~"$pool"}[$__rate_interval]))', '{{instance}} {{pool}}/{{role}} {{outcome}}'),
+          g.q('sum by (%(ids)s, pool, role, outcome) (rate(sqlite_pool_acquire_seconds_count{%(sel)s, pool=~"$pool"}[$__rate_interval]))', '%(legend)s {{pool}}/{{role}} {{outcome}}'),
         ],
         'ops',
         decimals=0,
@@ -313,7 +299,7 @@
         [12, 12, 12, 8],
         'The points each component takes off the health score (100 minus their sum), from the recording rule pool:sqlite_pool_health:penalty: utilization (max 20), timeouts (max 40), errors (max 20), latency (max 20). Shows which signal pulled a score down.',
         [
-          g.q('pool:sqlite_pool_health:penalty{%(sel)s, pool=~"$pool"}', '{{instance}} {{pool}} {{component}}'),
+          g.q('pool:sqlite_pool_health:penalty{%(sel)s, pool=~"$pool"}', '%(legend)s {{pool}} {{component}}'),
         ],
         'none',
         decimals=0,

@@ -42,7 +42,7 @@
         [6, 1, 18, 8],
         'When each SqlitePool* alert was firing, per alert and pool. Compare with the recovery annotations to see whether an action resolved it.',
         [
-          g.q('max by (alertname, instance, pool) (ALERTS{alertstate="firing", alertname=~"SqlitePool.*", %(alerts)s, pool=~"$pool|"})', '{{alertname}} {{instance}} {{pool}}'),
+          g.q('max by (alertname, %(ids)s, pool) (ALERTS{alertstate="firing", alertname=~"SqlitePool.*", %(alerts)s, pool=~"$pool|"})', '{{alertname}} %(legend)s {{pool}}'),
         ],
         [{ type: 'value', options: { '1': { text: 'firing', color: 'red', index: 0 } } }],
       ),
@@ -65,18 +65,12 @@
         [12, 10, 12, 8],
         'Decisions over the dashboard\'s time range per pool, action and outcome. increase() extrapolates, so counts are approximate.',
         [
-          g.q('round(sum by (instance, pool, action, outcome) (increase(poolwatch_recovery_actions_total{%(sel)s, pool=~"$pool"}[$__range])) > 0)', instant=true, format='table'),
+          g.q('round(sum by (%(ids)s, pool, action, outcome) (increase(poolwatch_recovery_actions_total{%(sel)s, pool=~"$pool"}[$__range])) > 0)', instant=true, format='table'),
         ],
         'short',
         [
-          {
-            id: 'organize',
-            options: {
-              excludeByName: { Time: true },
-              indexByName: { pool: 1, action: 2, outcome: 3, Value: 4, instance: 0 },
-              renameByName: { pool: 'Pool', action: 'Action', outcome: 'Outcome', Value: 'Count', instance: 'Instance' },
-            },
-          },
+          g.organize(['pool', 'action', 'outcome', 'Value'],
+                     { pool: 'Pool', action: 'Action', outcome: 'Outcome', Value: 'Count' }),
         ],
         [{ displayName: 'Count', desc: true }],
       ),
@@ -86,7 +80,7 @@
         [0, 18, 8, 5],
         'Actions that ran and failed over the dashboard\'s time range, per instance, pool and action. Read by SqlitePoolRecoveryFailing.',
         [
-          g.q('sum by (instance, pool, action) (increase(poolwatch_recovery_actions_total{%(sel)s, pool=~"$pool", outcome="failed"}[$__range]))', '{{instance}} {{pool}} {{action}}', instant=true),
+          g.q('sum by (%(ids)s, pool, action) (increase(poolwatch_recovery_actions_total{%(sel)s, pool=~"$pool", outcome="failed"}[$__range]))', '%(legend)s {{pool}} {{action}}', instant=true),
         ],
         'short',
         steps=g.steps([g.step('green'), g.step('red', 1)]),
@@ -168,7 +162,7 @@
         [0, 33, 8, 8],
         'Seconds until each pool and action may run again. While above zero, alerts asking for that action are answered cooled_down.',
         [
-          g.q('max by (instance, pool, action) (poolwatch_recovery_cooldown_remaining_seconds{%(sel)s, pool=~"$pool"}) > 0', '{{instance}} {{pool}} {{action}}'),
+          g.q('max by (%(ids)s, pool, action) (poolwatch_recovery_cooldown_remaining_seconds{%(sel)s, pool=~"$pool"}) > 0', '%(legend)s {{pool}} {{action}}'),
         ],
         's',
       ),
@@ -177,7 +171,7 @@
         'Remediation circuit',
         [8, 33, 8, 8],
         'Closed while actions are within budget; open while the action budget is exhausted and remediation is suspended. Read by SqlitePoolRecoveryCircuitOpen.',
-        [g.q('max by (instance) (poolwatch_recovery_circuit_open{%(sel)s})', '{{instance}}')],
+        [g.q('max by (%(ids)s) (poolwatch_recovery_circuit_open{%(sel)s})', '%(legend)s')],
         [
           {
             type: 'value',
@@ -194,18 +188,11 @@
         [16, 33, 8, 8],
         'How long ago each action last succeeded, per pool. Actions that never succeeded are not listed.',
         [
-          g.q('time() - max by (instance, pool, action) (poolwatch_recovery_last_success_timestamp_seconds{%(sel)s, pool=~"$pool"} > 0)', instant=true, format='table'),
+          g.q('time() - max by (%(ids)s, pool, action) (poolwatch_recovery_last_success_timestamp_seconds{%(sel)s, pool=~"$pool"} > 0)', instant=true, format='table'),
         ],
         's',
         [
-          {
-            id: 'organize',
-            options: {
-              excludeByName: { Time: true },
-              indexByName: { pool: 1, action: 2, Value: 3, instance: 0 },
-              renameByName: { pool: 'Pool', action: 'Action', Value: 'Since last success', instance: 'Instance' },
-            },
-          },
+          g.organize(['pool', 'action', 'Value'], { pool: 'Pool', action: 'Action', Value: 'Since last success' }),
         ],
         [{ displayName: 'Since last success', desc: false }],
       ),

@@ -8,7 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +114,57 @@ class MixinTest {
                 .hasSizeGreaterThan(100)
                 .allSatisfy(e -> assertThat(e).contains("cluster=~\"$cluster"));
     }
+
+    /**
+     * A target label added to dashboardLabels keeps two same-named instances of two clusters apart everywhere, not
+     * only in the selectors: every aggregation and join that keeps the instance keeps the cluster, every legend
+     * and table that names the instance names the cluster, and every link that carries the instance carries it.
+     */
+    @Test
+    void anAddedTargetLabelReachesEveryAggregationLegendColumnAndLink() throws IOException {
+        Path override = Files.writeString(scratch.resolve("cluster.jsonnet"), """
+                local poolwatch = import 'mixin.libsonnet';
+                (poolwatch + { _config+:: { dashboardLabels: ['cluster', 'job', 'instance'] } }).grafanaDashboards
+                """);
+
+        JsonNode dashboards = JSON.readTree(jsonnet.runOk(scratch, List.of("-J", "mixin", override.toString())));
+
+        List<String> clauses = new ArrayList<>();
+        List<String> legends = new ArrayList<>();
+        List<String> links = new ArrayList<>();
+        List<String> excluded = new ArrayList<>();
+        dashboards.fields().forEachRemaining(d -> {
+            d.getValue().findValues("expr").forEach(e -> {
+                Matcher clause = BY_OR_ON.matcher(e.asText());
+                while (clause.find()) {
+                    List<String> labels = Arrays.stream(clause.group(2).split(",")).map(String::trim).toList();
+                    if (labels.contains("instance")) {
+                        clauses.add(d.getKey() + ": " + clause.group());
+                    }
+                }
+            });
+            d.getValue().findValues("legendFormat").forEach(l -> legends.add(d.getKey() + ": " + l.asText()));
+            d.getValue().findValues("textFormat").forEach(l -> legends.add(d.getKey() + ": " + l.asText()));
+            d.getValue().findValues("url").forEach(u -> links.add(d.getKey() + ": " + u.asText()));
+            d.getValue().findValues("excludeByName").forEach(x -> x.fieldNames().forEachRemaining(excluded::add));
+        });
+
+        assertThat(clauses).as("by/on clauses that keep the instance").hasSizeGreaterThan(80)
+                .allSatisfy(c -> assertThat(c).containsPattern("[(,] *cluster *[,)]"));
+        assertThat(legends).filteredOn(l -> l.contains("{{instance}}")).hasSizeGreaterThan(60)
+                .allSatisfy(l -> assertThat(l).contains("{{cluster}} {{instance}}"));
+        assertThat(links).filteredOn(u -> u.contains("var-instance=")).hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(u -> assertThat(u).contains("var-cluster=${__data.fields."));
+        assertThat(excluded).as("table columns hidden").doesNotContain("cluster").contains("job");
+
+        try (Stream<Path> files = Files.list(RuleFiles.root().resolve("grafana/dashboards"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".json")).toList()).hasSize(5)
+                    .allSatisfy(f -> assertThat(Files.readString(f)).as("default %s", f.getFileName())
+                            .doesNotContain("cluster"));
+        }
+    }
+
+    private static final Pattern BY_OR_ON = Pattern.compile("\\b(by|on) *\\(([^)]*)\\)");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
