@@ -52,6 +52,7 @@ public final class SqlitePool implements AutoCloseable {
     private final WalMaintenance wal;
     private final ScheduledExecutorService housekeeper;
     private final BackgroundCheckpointer checkpointer;
+    private final Drain drain;
     private final ExecutorService closer;
     private final LongAdder restarts = new LongAdder();
     private final DataSource writerView;
@@ -75,6 +76,7 @@ public final class SqlitePool implements AutoCloseable {
         this.leaks = new LeakDetector(this, broker);
         this.wal = new WalMaintenance(this, broker);
         this.checkpointer = new BackgroundCheckpointer(this, broker, factory, wal);
+        this.drain = new Drain(this, lifecycle, broker, errors, closer);
         this.housekeeper = Executors.newSingleThreadScheduledExecutor(daemon("poolwatch-" + name + "-housekeeper"));
         this.writerView = new RoleDataSource(this, Role.WRITER);
         this.readerView = new RoleDataSource(this, Role.READER);
@@ -331,48 +333,11 @@ public final class SqlitePool implements AutoCloseable {
      * minReaders reopened. A holder that has not returned by then keeps its connection, which closes when it returns.
      */
     public void restart() throws SQLException {
-        lifecycle.admin.lock();
-        try {
-            long start = System.nanoTime();
-            if (!lifecycle.beginRestart()) {
-                throw new PoolClosedException(name);
-            }
-            try {
-                long deadline = start + timing.closeTimeout();
-                while (broker.inUse() > 0 && System.nanoTime() < deadline && !lifecycle.closed()) {
-                    sleepQuietly(2);
-                }
-                broker.generation++;
-                broker.closeAllFree(PoolListener.CloseReason.EVICTED);
-                if (lifecycle.closed()) {
-                    throw new PoolClosedException(name);
-                }
-                try {
-                    FileChecks.check(config.path());
-                } catch (SQLException e) {
-                    errors.record(Role.WRITER, e);
-                    throw e;
-                }
-                broker.fillWriter();
-                broker.fillReaders();
-                restarts.increment();
-                long took = System.nanoTime() - start;
-                log.info("pool '{}' restarted in {} ms", name, TimeUnit.NANOSECONDS.toMillis(took));
-                listener.restarted(took);
-            } finally {
-                lifecycle.endRestart();
-            }
-        } finally {
-            lifecycle.admin.unlock();
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        drain.restart(took -> {
+            restarts.increment();
+            log.info("pool '{}' restarted in {} ms", name, TimeUnit.NANOSECONDS.toMillis(took));
+            listener.restarted(took);
+        });
     }
 
     /**
@@ -441,58 +406,8 @@ public final class SqlitePool implements AutoCloseable {
         broker.gate.close();
         housekeeper.shutdownNow();
         checkpointer.stop();
-        lifecycle.admin.lock();
-        try {
-            long deadline = System.nanoTime() + timing.closeTimeout();
-            while (broker.inUse() > 0 && System.nanoTime() < deadline) {
-                sleepQuietly(5);
-            }
-            broker.closeAllFree(PoolListener.CloseReason.POOL_CLOSED);
-            forceCloseBorrowed();
-            closer.shutdown();
-            awaitQuietly(closer, timing.closeTimeout());
-            // A borrow caught between taking its connection and seeing the pool closed gives it back at once.
-            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            while (openConnections() > 0 && System.nanoTime() < settle) {
-                sleepQuietly(1);
-                broker.closeAllFree(PoolListener.CloseReason.POOL_CLOSED);
-            }
-        } finally {
-            lifecycle.admin.unlock();
-        }
+        drain.close();
         log.info("pool '{}' closed", name);
-    }
-
-    private void forceCloseBorrowed() {
-        Executor now = Runnable::run;
-        for (PoolEntry e : broker.readers.entries()) {
-            forceClose(e.borrow, now);
-        }
-        PoolEntry w = broker.writerEntry();
-        if (w != null) {
-            forceClose(w.borrow, now);
-        }
-    }
-
-    private void forceClose(ProxyConnection p, Executor executor) {
-        if (p != null && p.reclaim()) {
-            log.warn("pool '{}' closed a {} connection still borrowed by thread '{}'", name, p.entry.role.tag(),
-                    p.borrower.getName());
-            broker.discard(p, executor, PoolListener.CloseReason.POOL_CLOSED);
-        }
-    }
-
-    private long openConnections() {
-        return broker.writerCreated.sum() - broker.writerClosed.sum() + broker.readerCreated.sum()
-                - broker.readerClosed.sum();
-    }
-
-    private static void awaitQuietly(ExecutorService executor, long nanos) {
-        try {
-            executor.awaitTermination(Math.max(1, nanos), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // ---------------------------------------------------------------- for the package

@@ -123,28 +123,28 @@ class RecoveryWebhookTest {
     @Test
     void cooldownHoldsAndDoublesWhenTheSameAlertFiresAgainAndSurvivesARestart() throws Exception {
         watch.close();
-        startExporter(new RecoverySettings(false, Duration.ofMillis(300), Duration.ofSeconds(10), 100,
+        startExporter(new RecoverySettings(false, Duration.ofSeconds(1), Duration.ofSeconds(10), 100,
                 Duration.ofMinutes(1), Duration.ofMinutes(1), 50, 500));
         String first = delivery(alert("A", "firing", "app", "optimize", "fpX", "t1"));
         assertThat(outcomes(post("/alertmanager/webhook", first, TOKEN))).containsExactly("executed");
         String refire = delivery(alert("A", "firing", "app", "optimize", "fpX", "t2"));
         assertThat(outcomes(post("/alertmanager/webhook", refire, TOKEN))).containsExactly("cooled_down");
-        Thread.sleep(400);
+        Thread.sleep(1100);
         HttpResponse<String> again = post("/alertmanager/webhook", refire, TOKEN);
         assertThat(outcomes(again)).containsExactly("executed");
-        assertThat(JSON.readTree(again.body()).at("/outcomes/0/reason").asText()).contains("next cooldown 0 s");
+        assertThat(JSON.readTree(again.body()).at("/outcomes/0/reason").asText()).contains("next cooldown 2 s");
         JsonNode state = JSON.readTree(CLIENT.send(HttpRequest.newBuilder(URI.create(watch.uri() + "/api/recovery"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body());
-        assertThat(state.at("/cooldowns/app~1optimize/cooldownSeconds").asLong()).isZero();
+        assertThat(state.at("/cooldowns/app~1optimize/cooldownSeconds").asLong()).isEqualTo(2);
         recovery.engine().awaitIdle(Duration.ofSeconds(10));
 
         watch.close();
         startExporter(new RecoverySettings(false, Duration.ofSeconds(30), Duration.ofMinutes(10), 100,
                 Duration.ofMinutes(1), Duration.ofMinutes(1), 50, 500));
         String third = delivery(alert("A", "firing", "app", "optimize", "fpX", "t3"));
-        assertThat(outcomes(post("/alertmanager/webhook", third, TOKEN))).as("the doubled 600 ms cooldown was saved")
+        assertThat(outcomes(post("/alertmanager/webhook", third, TOKEN))).as("the doubled 2 s cooldown was saved")
                 .containsExactly("cooled_down");
-        Thread.sleep(700);
+        Thread.sleep(2100);
         assertThat(outcomes(post("/alertmanager/webhook", third, TOKEN))).containsExactly("executed");
         assertThat(outcomes(post("/alertmanager/webhook", refire, TOKEN))).as("dedupe keys survive a restart too")
                 .containsExactly("deduplicated");
