@@ -66,7 +66,9 @@ class SqlitePoolConfigTest {
                 bad("maxBatchOperations", b -> b.maxBatchOperations(100_001), "was 100001"),
                 bad("maxBatchDuration", b -> b.maxBatchDuration(Duration.ofNanos(999_999)), "between 1 ms and 10 s, was 0 ms"),
                 bad("maxBatchDuration", b -> b.maxBatchDuration(Duration.ofMillis(10_001)), "between 1 ms and 10 s, was 10001 ms"),
-                bad("maxBatchDuration", b -> b.maxBatchDuration(null), "must be set"));
+                bad("maxBatchDuration", b -> b.maxBatchDuration(null), "must be set"),
+                bad("walAutoCheckpoint", b -> b.walAutoCheckpoint(-1), "between 0 and 1000000, was -1"),
+                bad("walAutoCheckpoint", b -> b.walAutoCheckpoint(1_000_001), "was 1000001"));
     }
 
     private static Arguments bad(String field, UnaryOperator<SqlitePoolConfig.Builder> change, String detail) {
@@ -81,6 +83,18 @@ class SqlitePoolConfigTest {
                 .isInstanceOfAny(IllegalArgumentException.class, NullPointerException.class)
                 .hasMessageStartingWith(field + " ")
                 .hasMessageContaining(detail);
+    }
+
+    @Test
+    void walAutoCheckpointAcceptsItsBoundsAndTheWriterKeepsTwiceItBehindTheBackgroundCheckpointer() {
+        assertThat(builder().build().walAutoCheckpoint()).isEqualTo(1000);
+        SqlitePoolConfig off = builder().walAutoCheckpoint(0).build();
+        SqlitePoolConfig top = builder().walAutoCheckpoint(1_000_000).build();
+        assertThat(BackgroundCheckpointer.writerAutoCheckpoint(off)).isZero();
+        assertThat(BackgroundCheckpointer.writerAutoCheckpoint(top)).isEqualTo(2_000_000);
+        assertThat(BackgroundCheckpointer.writerAutoCheckpoint(builder().journalMode(
+                SqlitePoolConfig.JournalMode.DELETE).walAutoCheckpoint(500).build()))
+                .as("no background checkpointer outside WAL mode").isEqualTo(500);
     }
 
     @Test
