@@ -54,6 +54,14 @@ class BackgroundCheckpointerTest {
         return peakWal;
     }
 
+    private static List<Future<Long>> writePagesOn(ExecutorService writers, SqlitePool pool, int threads, int pages) {
+        List<Future<Long>> peaks = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            peaks.add(writers.submit(() -> writePages(pool, pages)));
+        }
+        return peaks;
+    }
+
     private static Set<String> passiveCheckpointThreads(SqlitePool pool) {
         Set<String> threads = ConcurrentHashMap.newKeySet();
         pool.addListener(new PoolListener() {
@@ -92,12 +100,8 @@ class BackgroundCheckpointerTest {
     void steadyWritesFromManyThreadsKeepTheWalBounded() throws Exception {
         try (SqlitePool pool = open(THRESHOLD_PAGES)) {
             ExecutorService writers = Executors.newFixedThreadPool(4);
-            List<Future<Long>> peaks = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                peaks.add(writers.submit(() -> writePages(pool, 15 * THRESHOLD_PAGES)));
-            }
             long peak = 0;
-            for (Future<Long> f : peaks) {
+            for (Future<Long> f : writePagesOn(writers, pool, 4, 15 * THRESHOLD_PAGES)) {
                 peak = Math.max(peak, f.get());
             }
             writers.shutdown();
@@ -146,10 +150,7 @@ class BackgroundCheckpointerTest {
     void anExplicitTruncateWaitsForARunningBackgroundPass() throws Exception {
         try (SqlitePool pool = open(THRESHOLD_PAGES)) {
             ExecutorService writers = Executors.newFixedThreadPool(2);
-            List<Future<Long>> load = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                load.add(writers.submit(() -> writePages(pool, 10 * THRESHOLD_PAGES)));
-            }
+            List<Future<Long>> load = writePagesOn(writers, pool, 2, 10 * THRESHOLD_PAGES);
             int incomplete = 0;
             while (!load.stream().allMatch(Future::isDone)) {
                 CheckpointResult r = pool.checkpoint(CheckpointMode.TRUNCATE);
