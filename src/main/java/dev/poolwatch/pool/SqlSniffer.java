@@ -33,10 +33,55 @@ final class SqlSniffer {
             return 0;
         }
         int flags = classifyOne(sql, 0);
-        for (int semi = sql.indexOf(';'); semi >= 0; semi = sql.indexOf(';', semi + 1)) {
+        for (int semi = nextSemicolon(sql, 0); semi >= 0; semi = nextSemicolon(sql, semi + 1)) {
             flags |= classifyOne(sql, semi + 1);
         }
         return flags;
+    }
+
+    /**
+     * The next semicolon outside quotes and comments, or -1: a literal such as {@code 'a; PRAGMA x=1'} is not a
+     * statement, and flagging it would close a healthy connection. Semicolons inside a trigger body still count,
+     * which can only add a harmless flag (an END), never hide a statement.
+     */
+    private static int nextSemicolon(String sql, int from) {
+        int n = sql.length();
+        for (int i = from; i < n; i++) {
+            char c = sql.charAt(i);
+            switch (c) {
+                case ';':
+                    return i;
+                case '\'':
+                case '"':
+                case '`':
+                    i = closing(sql, i, c);
+                    break;
+                case '[':
+                    i = closing(sql, i, ']');
+                    break;
+                case '-':
+                    if (i + 1 < n && sql.charAt(i + 1) == '-') {
+                        int nl = sql.indexOf('\n', i);
+                        i = nl < 0 ? n : nl;
+                    }
+                    break;
+                case '/':
+                    if (i + 1 < n && sql.charAt(i + 1) == '*') {
+                        int close = sql.indexOf("*/", i + 2);
+                        i = close < 0 ? n : close + 1;
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        return -1;
+    }
+
+    /** The index of the quote that closes the one at {@code open}; a doubled quote inside is part of the text. */
+    private static int closing(String sql, int open, char quote) {
+        int close = sql.indexOf(quote, open + 1);
+        return close < 0 ? sql.length() : close;
     }
 
     private static int classifyOne(String sql, int from) {

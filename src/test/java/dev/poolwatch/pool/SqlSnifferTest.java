@@ -49,7 +49,15 @@ class SqlSnifferTest {
                 Arguments.of("/* c */ begin", OPENS | BEGINS),
                 Arguments.of("SELECT 1; PRAGMA busy_timeout = 1", SESSION),
                 Arguments.of("INSERT INTO t VALUES (1);\n  ATTACH 'x' AS y;", SESSION),
-                Arguments.of("SELECT 1;SAVEPOINT s", OPENS));
+                Arguments.of("SELECT 1;SAVEPOINT s", OPENS),
+                Arguments.of("INSERT INTO t VALUES ('a; PRAGMA foreign_keys = OFF')", 0),
+                Arguments.of("INSERT INTO t VALUES ('it''s; ATTACH ''x'' AS y')", 0),
+                Arguments.of("SELECT \"a;b\", [c;d], `e;f` FROM t", 0),
+                Arguments.of("SELECT 1 -- ; ATTACH 'x' AS y\n", 0),
+                Arguments.of("SELECT 1 /* ; DETACH y */", 0),
+                Arguments.of("SELECT ';'; ATTACH 'x' AS y", SESSION),
+                Arguments.of("SELECT 'it''s'; PRAGMA cache_size = 5", SESSION),
+                Arguments.of("SELECT 1 /* c */; BEGIN", OPENS | BEGINS));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
