@@ -1,9 +1,7 @@
 package dev.poolwatch.pool;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -121,15 +119,7 @@ final class BackgroundCheckpointer implements Runnable {
             connectionGeneration = broker.generation;
             connection = factory.openCheckpointer();
         }
-        long start = System.nanoTime();
-        try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-            rs.next();
-            CheckpointResult r = new CheckpointResult(CheckpointMode.PASSIVE, rs.getInt(1) != 0, rs.getInt(2),
-                    rs.getInt(3), System.nanoTime() - start);
-            wal.recorded(r);
-            return r;
-        }
+        return wal.runOn(connection, CheckpointMode.PASSIVE);
     }
 
     private void closeConnection() {

@@ -1,6 +1,7 @@
 package dev.poolwatch.pool;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,8 +33,8 @@ final class WalMaintenance {
         return lastCompleteCheckpointMillis;
     }
 
-    /** Notes a checkpoint that ran, here or on the background checkpointer's connection. */
-    void recorded(CheckpointResult result) {
+    /** Notes a checkpoint that ran, on the writer or on the background checkpointer's connection. */
+    private void recorded(CheckpointResult result) {
         if (result.complete()) {
             lastCompleteCheckpointMillis = System.currentTimeMillis();
         }
@@ -59,17 +60,24 @@ final class WalMaintenance {
     }
 
     private CheckpointResult runLocked(PoolEntry e, CheckpointMode mode) throws SQLException {
+        try {
+            return runOn(e.raw, mode);
+        } catch (SQLException ex) {
+            broker.errors.onError(e, ex);
+            throw ex;
+        }
+    }
+
+    /** Runs one checkpoint on {@code raw} and records it; the caller holds {@link #passes}. */
+    CheckpointResult runOn(Connection raw, CheckpointMode mode) throws SQLException {
         long start = System.nanoTime();
-        try (Statement s = e.raw.createStatement();
+        try (Statement s = raw.createStatement();
              ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode.name() + ")")) {
             rs.next();
             CheckpointResult result = new CheckpointResult(mode, rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3),
                     System.nanoTime() - start);
             recorded(result);
             return result;
-        } catch (SQLException ex) {
-            broker.errors.onError(e, ex);
-            throw ex;
         }
     }
 
