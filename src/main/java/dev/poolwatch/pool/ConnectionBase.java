@@ -33,8 +33,14 @@ abstract class ConnectionBase implements Connection, JdbcOwner {
     /** Throws when the borrow is over. */
     abstract void checkOpen() throws SQLException;
 
-    /** Notes what the SQL does to the session; refuses what the borrow does not allow. */
-    abstract void checkSql(String sql) throws SQLException;
+    /** Notes what the SQL does to the session and returns its {@link SqlSniffer} flags; refuses what the borrow does not allow. */
+    abstract int checkSql(String sql) throws SQLException;
+
+    /** The kept statements of the physical connection. */
+    abstract StatementCache statements();
+
+    /** How many statements the cache may keep now (the live statementCacheSize). */
+    abstract int statementCacheSize();
 
     /** The caller changed state the pool cannot undo: close the connection when the borrow ends. */
     abstract void taint();
@@ -75,7 +81,7 @@ abstract class ConnectionBase implements Connection, JdbcOwner {
     }
 
     private PreparedStatement prepared(PreparedStatement ps) {
-        return tracked(new ProxyPreparedStatement(this, ps));
+        return tracked(new ProxyPreparedStatement(this, ps, null));
     }
 
     private void beforePrepare(String sql) throws SQLException {
@@ -83,14 +89,32 @@ abstract class ConnectionBase implements Connection, JdbcOwner {
         checkSql(sql);
     }
 
+    /**
+     * Statements of plain SQL (nothing {@link SqlSniffer} flags: no pragma, transaction control, ATTACH or DDL) come
+     * from and go back to the connection's {@link StatementCache}; the other overloads always prepare anew.
+     */
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
-        beforePrepare(sql);
+        checkOpen();
+        boolean plain = checkSql(sql) == 0;
+        boolean cacheable = plain && statementCacheSize() > 0;
+        if (plain && !cacheable) {
+            statements().clear();
+        }
         try {
-            return prepared(raw.prepareStatement(sql));
+            PreparedStatement ps = cacheable ? statements().take(sql) : null;
+            if (ps == null) {
+                ps = raw.prepareStatement(sql);
+            }
+            return tracked(new ProxyPreparedStatement(this, ps, cacheable ? sql : null));
         } catch (SQLException e) {
             throw failed(e);
         }
+    }
+
+    /** A closed caller's statement over {@code sql} goes back to the cache, or is closed if it cannot be kept. */
+    void recycle(String sql, PreparedStatement ps, java.sql.ResultSet results) {
+        statements().giveBack(sql, ps, results, statementCacheSize());
     }
 
     @Override

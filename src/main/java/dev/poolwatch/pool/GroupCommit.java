@@ -33,6 +33,9 @@ final class GroupCommit implements AutoCloseable {
     private final Supplier<PoolListener> listener;
     /** Unguessable, so that no caller's own savepoint names collide with it by accident. */
     private final String savepoint;
+    private final String savepointSql;
+    private final String releaseSql;
+    private final String rollbackToSql;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
     private final ArrayDeque<BatchedWork<?>> queue = new ArrayDeque<>();
@@ -46,6 +49,9 @@ final class GroupCommit implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.savepoint = String.format(Locale.ROOT, "poolwatch_batch_%016x", new SecureRandom().nextLong());
+        this.savepointSql = "SAVEPOINT " + savepoint;
+        this.releaseSql = "RELEASE " + savepoint;
+        this.rollbackToSql = "ROLLBACK TO " + savepoint;
     }
 
     /** Queues {@code work} for the next batch; a closed pool gives a future failed with {@link PoolClosedException}. */
@@ -299,7 +305,7 @@ final class GroupCommit implements AutoCloseable {
      */
     private SQLException runOne(WriterLease lease, BatchedWork<?> w, TransactionWatch watch) {
         try {
-            lease.exec("SAVEPOINT " + savepoint);
+            lease.exec(savepointSql);
         } catch (SQLException e) {
             w.fail(e);
             return e;
@@ -325,9 +331,9 @@ final class GroupCommit implements AutoCloseable {
         }
         try {
             if (thrown != null) {
-                lease.exec("ROLLBACK TO " + savepoint);
+                lease.exec(rollbackToSql);
             }
-            lease.exec("RELEASE " + savepoint);
+            lease.exec(releaseSql);
         } catch (SQLException e) {
             if (thrown != null) {
                 thrown.addSuppressed(e);

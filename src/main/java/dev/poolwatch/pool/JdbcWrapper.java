@@ -30,6 +30,10 @@ abstract class JdbcWrapper implements Wrapper {
     /** What this object is called in messages: "statement", "result set". */
     abstract String kind();
 
+    /** The caller now holds the driver's object itself and may use it after closing this wrapper. */
+    void exposed() {
+    }
+
     /** Refuses use after close; every delegated call starts here. */
     void checkOpen() throws SQLException {
         if (closed) {
@@ -49,6 +53,7 @@ abstract class JdbcWrapper implements Wrapper {
         }
         try {
             if (delegate.isWrapperFor(iface)) {
+                exposed();
                 return delegate.unwrap(iface);
             }
         } catch (SQLException e) {

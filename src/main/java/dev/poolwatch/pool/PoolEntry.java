@@ -34,6 +34,8 @@ final class PoolEntry {
     final long createdNanos;
     final int generation;
     final Transactions tx;
+    /** Prepared statements callers closed on this connection, kept for the next borrower's same SQL. */
+    final StatementCache statements = new StatementCache();
 
     private volatile int state;
     /**

@@ -195,7 +195,7 @@ final class ProxyConnection extends ConnectionBase {
 
     /** Notes what the SQL does to the session, and refuses transaction control inside a managed transaction. */
     @Override
-    void checkSql(String sql) throws SQLException {
+    int checkSql(String sql) throws SQLException {
         int flags = SqlSniffer.classify(sql);
         session |= flags;
         if (managed() && (flags & (SqlSniffer.ENDS | SqlSniffer.BEGINS | SqlSniffer.OPENS)) != 0) {
@@ -206,6 +206,17 @@ final class ProxyConnection extends ConnectionBase {
                         + " and rolls back when it throws", "25000");
             }
         }
+        return flags;
+    }
+
+    @Override
+    StatementCache statements() {
+        return entry.statements;
+    }
+
+    @Override
+    int statementCacheSize() {
+        return pool.config().statementCacheSize();
     }
 
     /** A view of this managed writer borrow for one caller's batched work. */

@@ -43,6 +43,7 @@ public final class SqlitePoolConfig {
     private final int walAutoCheckpoint;
     private final int maxBatchOperations;
     private final Duration maxBatchDuration;
+    private final int statementCacheSize;
 
     private SqlitePoolConfig(Builder b) {
         this.path = b.path.toAbsolutePath().normalize();
@@ -66,6 +67,7 @@ public final class SqlitePoolConfig {
         this.walAutoCheckpoint = b.walAutoCheckpoint;
         this.maxBatchOperations = b.maxBatchOperations;
         this.maxBatchDuration = b.maxBatchDuration;
+        this.statementCacheSize = b.statementCacheSize;
     }
 
     public static Builder builder(Path databaseFile) {
@@ -95,6 +97,7 @@ public final class SqlitePoolConfig {
         b.walAutoCheckpoint = walAutoCheckpoint;
         b.maxBatchOperations = maxBatchOperations;
         b.maxBatchDuration = maxBatchDuration;
+        b.statementCacheSize = statementCacheSize;
         return b;
     }
 
@@ -126,6 +129,7 @@ public final class SqlitePoolConfig {
     public int walAutoCheckpoint() { return walAutoCheckpoint; }
     public int maxBatchOperations() { return maxBatchOperations; }
     public Duration maxBatchDuration() { return maxBatchDuration; }
+    public int statementCacheSize() { return statementCacheSize; }
 
     /** The first field a running pool cannot change in which {@code other} differs from this, or null if none. */
     String firstFixedFieldDifferingFrom(SqlitePoolConfig other) {
@@ -148,7 +152,7 @@ public final class SqlitePoolConfig {
                 + ", leakDetectionStackTraces=" + leakDetectionStackTraces
                 + ", busyTimeout=" + busyTimeout + ", checkpointInterval=" + checkpointInterval + ", journalMode=" + journalMode + ", synchronous=" + synchronous
                 + ", foreignKeys=" + foreignKeys + ", walAutoCheckpoint=" + walAutoCheckpoint + ", maxBatchOperations=" + maxBatchOperations
-                + ", maxBatchDuration=" + maxBatchDuration + "}";
+                + ", maxBatchDuration=" + maxBatchDuration + ", statementCacheSize=" + statementCacheSize + "}";
     }
 
     /** Collects settings; nothing is checked until {@link #build()}. Defaults are those of docs/pool.md. */
@@ -174,6 +178,7 @@ public final class SqlitePoolConfig {
         private int walAutoCheckpoint = 1000;
         private int maxBatchOperations = 1000;
         private Duration maxBatchDuration = Duration.ofMillis(10);
+        private int statementCacheSize = 64;
 
         private Builder(Path path) {
             this.path = Objects.requireNonNull(path, "databaseFile");
@@ -239,6 +244,12 @@ public final class SqlitePoolConfig {
          * batch. Checked between callers, so one slow caller still finishes (1 ms to 10 s, default 10 ms).
          */
         public Builder maxBatchDuration(Duration d) { this.maxBatchDuration = d; return this; }
+        /**
+         * Prepared statements each connection keeps after the caller closed them, for the next
+         * {@code prepareStatement(sql)} of the same SQL on it (0 = off, up to 10000, default 64). A kept statement is
+         * reset and its parameters cleared; one whose settings the caller changed is closed instead. Can change live.
+         */
+        public Builder statementCacheSize(int n) { this.statementCacheSize = n; return this; }
 
         /** Checks every field and returns the configuration; throws {@link IllegalArgumentException} naming the field. */
         public SqlitePoolConfig build() {
@@ -252,6 +263,7 @@ public final class SqlitePoolConfig {
             range("maxReaders", maxReaders, 1, MAX_READERS_LIMIT);
             range("minReaders", minReaders, 0, maxReaders);
             range("walAutoCheckpoint", walAutoCheckpoint, 0, 1_000_000);
+            range("statementCacheSize", statementCacheSize, 0, 10_000);
             duration("acquireTimeout", acquireTimeout, Duration.ofMillis(1), Duration.ofHours(1), false);
             duration("idleTimeout", idleTimeout, Duration.ofMillis(100), Duration.ofHours(24), false);
             duration("maxLifetime", maxLifetime, Duration.ofMillis(100), Duration.ofDays(30), true);

@@ -12,6 +12,9 @@ import java.sql.Statement;
  */
 abstract class StatementWrapper extends JdbcWrapper implements Statement {
 
+    /** The driver's result set this statement last handed out (sqlite-jdbc has one per statement), or null. */
+    ResultSet results;
+
     StatementWrapper(JdbcOwner owner, Statement delegate) {
         super(owner, delegate);
     }
@@ -29,10 +32,15 @@ abstract class StatementWrapper extends JdbcWrapper implements Statement {
         closed = true;
         owner.untrack(this);
         try {
-            ((Statement) delegate).close();
+            release();
         } catch (SQLException e) {
             throw owner.failed(e);
         }
+    }
+
+    /** Lets go of the driver's statement once the caller closed this one: closes it, unless a subclass keeps it. */
+    void release() throws SQLException {
+        ((Statement) delegate).close();
     }
 
     @Override
@@ -54,6 +62,10 @@ abstract class StatementWrapper extends JdbcWrapper implements Statement {
     }
 
     final ProxyResultSet wrap(ResultSet raw) {
-        return raw == null ? null : new ProxyResultSet(owner, raw, this);
+        if (raw == null) {
+            return null;
+        }
+        results = raw;
+        return new ProxyResultSet(owner, raw, this);
     }
 }

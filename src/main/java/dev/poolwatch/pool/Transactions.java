@@ -2,6 +2,7 @@ package dev.poolwatch.pool;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.HashMap;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -29,6 +30,8 @@ final class Transactions {
     private SafeStmtPtr probe;
     private SafeStmtPtr commit;
     private SafeStmtPtr rollback;
+    /** Group commit's SAVEPOINT, RELEASE and ROLLBACK TO of its one savepoint name. */
+    private final HashMap<String, SafeStmtPtr> savepoints = new HashMap<>(4);
 
     Transactions(SQLiteConnection raw, Role role) {
         this.raw = raw;
@@ -65,6 +68,22 @@ final class Transactions {
         if (rc != SQLITE_DONE && rc != SQLITE_ERROR) {
             check(rc, "ROLLBACK");
         }
+    }
+
+    /** Steps one savepoint statement, prepared on first use; only a few distinct ones are ever run on a connection. */
+    void savepointStatement(String sql) throws SQLException {
+        SafeStmtPtr ptr = savepoints.get(sql);
+        if (ptr == null) {
+            if (savepoints.size() >= 8) {
+                for (SafeStmtPtr old : savepoints.values()) {
+                    old.close();
+                }
+                savepoints.clear();
+            }
+            ptr = prepare(sql);
+            savepoints.put(sql, ptr);
+        }
+        check(ptr.safeRunInt(STEP), sql);
     }
 
     /**

@@ -13,7 +13,8 @@ interface WriterLease {
     /** The physical connection, for the commit hook and the driver's auto-commit flag. */
     SQLiteConnection raw();
 
-    /** Runs one transaction-control statement on the physical connection; a failure is reported to the pool. */
+    /** Runs one transaction-control statement (BEGIN IMMEDIATE, COMMIT, ROLLBACK, or of a savepoint) on the physical
+     *  connection, each prepared once per connection; a failure is reported to the pool. */
     void exec(String sql) throws SQLException;
 
     /** The connection must not be lent again (a failed ROLLBACK left its transaction state unknown). */
@@ -49,7 +50,7 @@ interface WriterLease {
                             p.rollbackManaged();
                             break;
                         default:
-                            p.raw.getDatabase().exec(sql, false);
+                            p.entry.tx.savepointStatement(sql);
                     }
                 } catch (SQLException e) {
                     throw p.failed(e);
