@@ -68,7 +68,9 @@ class SqlitePoolConfigTest {
                 bad("maxBatchDuration", b -> b.maxBatchDuration(Duration.ofMillis(10_001)), "between 1 ms and 10 s, was 10001 ms"),
                 bad("maxBatchDuration", b -> b.maxBatchDuration(null), "must be set"),
                 bad("walAutoCheckpoint", b -> b.walAutoCheckpoint(-1), "between 0 and 1000000, was -1"),
-                bad("walAutoCheckpoint", b -> b.walAutoCheckpoint(1_000_001), "was 1000001"));
+                bad("walAutoCheckpoint", b -> b.walAutoCheckpoint(1_000_001), "was 1000001"),
+                bad("statementCacheSize", b -> b.statementCacheSize(-1), "between 0 and 10000, was -1"),
+                bad("statementCacheSize", b -> b.statementCacheSize(10_001), "between 0 and 10000, was 10001"));
     }
 
     private static Arguments bad(String field, UnaryOperator<SqlitePoolConfig.Builder> change, String detail) {
@@ -83,6 +85,14 @@ class SqlitePoolConfigTest {
                 .isInstanceOfAny(IllegalArgumentException.class, NullPointerException.class)
                 .hasMessageStartingWith(field + " ")
                 .hasMessageContaining(detail);
+    }
+
+    @Test
+    void statementCacheSizeAcceptsItsBoundsAndDefaultsTo64() {
+        assertThat(builder().build().statementCacheSize()).isEqualTo(64);
+        assertThat(builder().statementCacheSize(0).build().statementCacheSize()).isZero();
+        assertThat(builder().statementCacheSize(10_000).build().statementCacheSize()).isEqualTo(10_000);
+        assertThat(builder().statementCacheSize(7).build().toBuilder().build().statementCacheSize()).isEqualTo(7);
     }
 
     @Test
