@@ -229,7 +229,7 @@ public final class SqlitePoolConfig {
         /**
          * WAL pages after which the log is copied back into the database (0 = never; default 1000, SQLite's). In WAL
          * mode a background thread on its own connection does the copying, beside the writer; the writer's own
-         * {@code wal_autocheckpoint} is twice this, the bound that lets the log reset under steady writes. It can
+         * {@code wal_autocheckpoint} is eight times this, the bound that lets the log reset under steady writes. It can
          * change live, and no caller's {@code PRAGMA} is needed (a caller's pragma assignment closes its connection
          * at the end of the borrow).
          */

@@ -87,7 +87,7 @@ class BackgroundCheckpointerTest {
                  var rs = s.executeQuery("PRAGMA wal_autocheckpoint")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("the writer's own checkpoint, the bound behind the background one")
-                        .isEqualTo(2 * THRESHOLD_PAGES);
+                        .isEqualTo(BackgroundCheckpointer.WRITER_BOUND_FACTOR * THRESHOLD_PAGES);
             }
         }
     }

@@ -96,12 +96,13 @@ class SqlitePoolConfigTest {
     }
 
     @Test
-    void walAutoCheckpointAcceptsItsBoundsAndTheWriterKeepsTwiceItBehindTheBackgroundCheckpointer() {
+    void walAutoCheckpointAcceptsItsBoundsAndTheWriterKeepsEightTimesItBehindTheBackgroundCheckpointer() {
         assertThat(builder().build().walAutoCheckpoint()).isEqualTo(1000);
         SqlitePoolConfig off = builder().walAutoCheckpoint(0).build();
         SqlitePoolConfig top = builder().walAutoCheckpoint(1_000_000).build();
         assertThat(BackgroundCheckpointer.writerAutoCheckpoint(off)).isZero();
-        assertThat(BackgroundCheckpointer.writerAutoCheckpoint(top)).isEqualTo(2_000_000);
+        assertThat(BackgroundCheckpointer.writerAutoCheckpoint(builder().build())).isEqualTo(8_000);
+        assertThat(BackgroundCheckpointer.writerAutoCheckpoint(top)).isEqualTo(8_000_000);
         assertThat(BackgroundCheckpointer.writerAutoCheckpoint(builder().journalMode(
                 SqlitePoolConfig.JournalMode.DELETE).walAutoCheckpoint(500).build()))
                 .as("no background checkpointer outside WAL mode").isEqualTo(500);
