@@ -6,17 +6,15 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.concurrent.Executor;
 
 /**
  * One borrow of a physical connection: what the caller holds until {@code close()}. It owns the borrow's state
- * (holder, start, leak report, the statements it opened) and the caller's view of transactions: auto-commit is
- * virtual, {@code BEGIN} is issued lazily before the first statement after {@code setAutoCommit(false)} or a
- * {@code commit()}, so a write costs one BEGIN and one COMMIT, not the driver's extra pair.
+ * (holder, start, leak report, the statements it opened, what its SQL did to the session) and its life cycle; the
+ * caller's view of transactions is in {@link CallerTransactions}.
  */
-final class ProxyConnection extends ConnectionBase {
+final class ProxyConnection extends CallerTransactions {
 
     /** Lent to a callback of read() or write(): close() only stops it working, the pool gives it back after. */
     static final int SCOPED = 1;
@@ -39,8 +37,6 @@ final class ProxyConnection extends ConnectionBase {
         }
     }
 
-    final SqlitePool pool;
-    final PoolEntry entry;
     private final int mode;
     final boolean observed;
     final long borrowedNanos;
@@ -49,24 +45,12 @@ final class ProxyConnection extends ConnectionBase {
     volatile boolean leakReported;
 
     private volatile int state;
-    private boolean autoCommit = true;
-    /** A transaction this borrow began (lazily, or by the pool for write()) is open. */
-    volatile boolean txOpen;
-    /** What the caller's SQL did to the session (SqlSniffer flags), or TAINTED. */
-    int session;
     static final int TAINTED = 8;
-    boolean isolationChanged;
     private ArrayList<AutoCloseable> open;
     private ProxyDatabaseMetaData metaData;
-    private int savepoints;
-    /** For a view lent to one caller's batched work: the batch's savepoint, which the work may not release. */
-    private String batchSavepoint;
-    private long txBeganNanos;
 
     ProxyConnection(SqlitePool pool, PoolEntry entry, int mode, boolean observed, long nowNanos, boolean captureSite) {
-        super(entry.raw);
-        this.pool = pool;
-        this.entry = entry;
+        super(pool, entry);
         this.mode = mode;
         this.observed = observed;
         this.borrowedNanos = nowNanos;
@@ -78,6 +62,7 @@ final class ProxyConnection extends ConnectionBase {
         return (mode & SCOPED) != 0;
     }
 
+    @Override
     boolean managed() {
         return (mode & MANAGED) != 0;
     }
@@ -176,16 +161,7 @@ final class ProxyConnection extends ConnectionBase {
         if (sql != null) {
             checkSql(sql);
         }
-        if (!autoCommit && !txOpen) {
-            long t0 = System.nanoTime();
-            try {
-                entry.tx.begin();
-            } catch (SQLException e) {
-                throw failed(e);
-            }
-            txOpen = true;
-            txBeganNanos = pool.began(entry, t0);
-        }
+        beginIfDue();
     }
 
     @Override
@@ -282,129 +258,6 @@ final class ProxyConnection extends ConnectionBase {
             }
         }
         return metaData;
-    }
-
-    // ---------------------------------------------------------------- transactions
-
-    private void refuseInManaged(String what) throws SQLException {
-        if (batchSavepoint != null) {
-            throw new SQLException(what + " is not allowed in batched work (submit/writeBatched): the batch's"
-                    + " transaction is shared with other callers and the pool commits it", "25000");
-        }
-        if (managed()) {
-            throw new SQLException(what + " is not allowed inside pool.write(): the pool commits when the callback"
-                    + " returns and rolls back when it throws", "25000");
-        }
-    }
-
-    @Override
-    public void setAutoCommit(boolean on) throws SQLException {
-        checkOpen();
-        refuseInManaged("setAutoCommit()");
-        if (on && !autoCommit && txOpen) {
-            commit();
-        }
-        autoCommit = on;
-    }
-
-    @Override
-    public boolean getAutoCommit() throws SQLException {
-        checkOpen();
-        return autoCommit && !managed();
-    }
-
-    @Override
-    public synchronized void commit() throws SQLException {
-        checkOpen();
-        refuseInManaged("commit()");
-        if (autoCommit) {
-            throw new SQLException("database in auto-commit mode", "25000");
-        }
-        if (txOpen) {
-            try {
-                entry.tx.commit();
-            } catch (SQLException e) {
-                session |= SqlSniffer.OPENS;
-                throw failed(e);
-            }
-            txOpen = false;
-            pool.committed(entry, txBeganNanos);
-        }
-    }
-
-    @Override
-    public void rollback() throws SQLException {
-        checkOpen();
-        refuseInManaged("rollback()");
-        if (autoCommit) {
-            throw new SQLException("database in auto-commit mode", "25000");
-        }
-        if (txOpen) {
-            txOpen = false;
-            try {
-                entry.tx.rollback();
-            } catch (SQLException e) {
-                session |= SqlSniffer.OPENS;
-                throw failed(e);
-            }
-            pool.rolledBack(entry);
-        }
-    }
-
-    @Override
-    public Savepoint setSavepoint() throws SQLException {
-        return setSavepoint(null);
-    }
-
-    @Override
-    public Savepoint setSavepoint(String name) throws SQLException {
-        checkOpen();
-        // Like sqlite-jdbc: a savepoint in auto-commit mode turns auto-commit off, so the caller's commit() ends it.
-        if (autoCommit && !managed()) {
-            autoCommit = false;
-        }
-        beforeExecute(null);
-        int id = ++savepoints;
-        PoolSavepoint sp = new PoolSavepoint(id, name);
-        execRaw("SAVEPOINT " + sp.quoted());
-        return sp;
-    }
-
-    @Override
-    public void rollback(Savepoint savepoint) throws SQLException {
-        checkOpen();
-        execRaw("ROLLBACK TO " + PoolSavepoint.of(savepoint).quoted());
-    }
-
-    @Override
-    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
-        checkOpen();
-        execRaw("RELEASE " + PoolSavepoint.of(savepoint).quoted());
-    }
-
-    private void execRaw(String sql) throws SQLException {
-        try {
-            raw.getDatabase().exec(sql, false);
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public void setTransactionIsolation(int level) throws SQLException {
-        checkOpen();
-        isolationChanged = true;
-        try {
-            raw.setTransactionIsolation(level);
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    @Override
-    public int getTransactionIsolation() throws SQLException {
-        checkOpen();
-        return raw.getTransactionIsolation();
     }
 
     // ---------------------------------------------------------------- life cycle
