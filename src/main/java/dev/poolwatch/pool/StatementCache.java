@@ -20,6 +20,7 @@ import org.sqlite.core.SafeStmtPtr;
  * Only its borrower uses it, but a careless caller may share a connection between threads, hence the monitor.
  */
 final class StatementCache {
+    private static final SafeStmtPtr.SafePtrIntFunction<SQLException> RESET = (db, ptr) -> db.reset(ptr);
     private final LinkedHashMap<String, PreparedStatement> idle = new LinkedHashMap<>(16, 0.75f, true);
     private long hits;
     private long misses;
@@ -72,8 +73,6 @@ final class StatementCache {
             if (ptr == null || ptr.isClosed()) {
                 return false;
             }
-            // Closing the driver's result set resets the statement's step. No other state leaves it stepped: a result
-            // execute() announced and nobody read keeps the statement out of the cache (ProxyPreparedStatement).
             if (results != null) {
                 results.close();
             }
@@ -81,6 +80,9 @@ final class StatementCache {
                     || ps.isCloseOnCompletion()) {
                 return false;
             }
+            // The driver leaves a statement mid-step when its step returned a row without columns (PRAGMA
+            // incremental_vacuum(1)): an active statement makes the next COMMIT fail with SQLITE_BUSY.
+            ptr.safeRunInt(RESET);
             // The driver binds every parameter from its batch array at each execute: clearing the batch clears them.
             ps.clearBatch();
             return true;

@@ -186,6 +186,31 @@ class StatementCacheTest {
     }
 
     @Test
+    void aStatementTheDriverLeftMidStepIsResetSoTheNextCommitIsNotBlocked() throws Exception {
+        Path file = dir.resolve("incremental.db");
+        try (Connection raw = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement s = raw.createStatement()) {
+            s.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            s.execute("CREATE TABLE blob (id INTEGER PRIMARY KEY, b BLOB)");
+            s.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200)"
+                    + " INSERT INTO blob SELECT x, randomblob(3000) FROM n");
+            s.execute("DELETE FROM blob");
+        }
+        try (SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(file).name("inc").build())) {
+            for (int round = 0; round < 3; round++) {
+                // Each step of incremental_vacuum(1) frees a page and returns a row without columns: the driver
+                // leaves the statement mid-step, and a kept one that was not reset fails this write's COMMIT.
+                pool.write(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("PRAGMA incremental_vacuum(1)")) {
+                        ps.execute();
+                    }
+                    return null;
+                });
+            }
+        }
+    }
+
+    @Test
     void aStatementWhoseNativeHandleIsGoneIsClosedNotKept() throws Exception {
         try (Connection raw = java.sql.DriverManager.getConnection("jdbc:sqlite::memory:")) {
             StatementCache cache = new StatementCache();
