@@ -11,8 +11,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The read-only connections, in the manner of HikariCP's ConcurrentBag. A thread first tries the connections it
  * returned itself (a thread-local list, no shared write at all), then every connection, then opens one if the limit
- * allows (capacity is claimed by CAS), and only then waits on a hand-off queue that returning threads feed.
- * Taking a connection is one CAS on its state, giving it back one store.
+ * allows (capacity is claimed by CAS), and only then waits on a fair hand-off queue that returning threads feed.
+ * Taking a connection is one CAS on its state, giving it back one store; one handed to a waiter is never free on
+ * the way, so nobody can take it from under the waiter.
  */
 final class ReaderBag {
 
@@ -78,7 +79,7 @@ final class ReaderBag {
                     return null;
                 }
                 e = handoff.poll(Math.min(left, RESCAN_NANOS), TimeUnit.NANOSECONDS);
-                if (e != null && e.compareAndSet(PoolEntry.FREE, PoolEntry.IN_USE)) {
+                if (e != null) {
                     return e;
                 }
                 e = tryBorrow();
@@ -122,13 +123,15 @@ final class ReaderBag {
     }
 
     /**
-     * Takes a connection back as free. A waiting borrower gets it straight from this thread; otherwise it goes on
-     * this thread's list, where this thread will find it first next time.
+     * Takes a connection back. A waiting borrower gets it straight from this thread, still in use, so it changes
+     * hands without ever being free; otherwise it becomes free and goes on this thread's list, where this thread will
+     * find it first next time. Were it free during the hand-off, the thread that returned it, running while the
+     * waiter is still being woken, would find it free on its next borrow and take it back: under CPU load one
+     * waiter was passed that way for its whole 30 s acquire timeout by threads that kept returning and borrowing.
      */
     void requite(PoolEntry e, long nowNanos, boolean remember) {
-        e.setFree(nowNanos);
         for (int i = 0; waiters.get() > 0; i++) {
-            if (e.state() != PoolEntry.FREE || handoff.offer(e)) {
+            if (handoff.offer(e)) {
                 return;
             }
             if ((i & 0xff) == 0xff) {
@@ -137,6 +140,7 @@ final class ReaderBag {
                 Thread.yield();
             }
         }
+        e.setFree(nowNanos);
         if (remember) {
             ArrayList<PoolEntry> mine = local.get();
             if (mine.size() < LOCAL_MAX) {
