@@ -22,18 +22,10 @@ import org.sqlite.core.SafeStmtPtr;
 final class StatementCache {
     private static final SafeStmtPtr.SafePtrIntFunction<SQLException> RESET = (db, ptr) -> db.reset(ptr);
     private final LinkedHashMap<String, PreparedStatement> idle = new LinkedHashMap<>(16, 0.75f, true);
-    private long hits;
-    private long misses;
 
     /** The idle statement for {@code sql}, now the caller's, or null: prepare a new one. */
     synchronized PreparedStatement take(String sql) {
-        PreparedStatement ps = idle.remove(sql);
-        if (ps != null) {
-            hits++;
-        } else {
-            misses++;
-        }
-        return ps;
+        return idle.remove(sql);
     }
 
     /**
@@ -91,24 +83,13 @@ final class StatementCache {
         }
     }
 
-    int size() {
-        synchronized (this) {
-            return idle.size();
-        }
-    }
-
-    synchronized long hits() {
-        return hits;
-    }
-
-    synchronized long misses() {
-        return misses;
-    }
-
     /** Closes every kept statement; for a connection about to close, and when the cache is switched off. */
     void clear() {
         List<PreparedStatement> out;
         synchronized (this) {
+            if (idle.isEmpty()) {
+                return;
+            }
             out = new ArrayList<>(idle.values());
             idle.clear();
         }
@@ -121,11 +102,6 @@ final class StatementCache {
         } catch (SQLException | RuntimeException ignored) {
             // The connection is gone or going: closing it finalizes its statements anyway.
         }
-    }
-
-    @Override
-    public synchronized String toString() {
-        return "statement cache (" + idle.size() + " kept, " + hits + " hits, " + misses + " misses)";
     }
 
     /** For tests: which SQL strings are kept, least recently used first. */
