@@ -90,8 +90,9 @@ abstract class ConnectionBase implements Connection, JdbcOwner {
     }
 
     /**
-     * Statements of plain SQL (nothing {@link SqlSniffer} flags: no pragma, transaction control, ATTACH or DDL) come
-     * from and go back to the connection's {@link StatementCache}; the other overloads always prepare anew.
+     * Statements of plain SQL (nothing {@link SqlSniffer} flags: no pragma assignment, transaction control, ATTACH,
+     * DETACH or CREATE TEMP) come from and go back to the connection's {@link StatementCache}; the other overloads
+     * always prepare anew.
      */
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
