@@ -111,6 +111,92 @@ class BackgroundCheckpointerTest {
         }
     }
 
+    /** Times (System.nanoTime) of the PASSIVE passes the checkpointer thread runs from now on. */
+    private static List<Long> backgroundPasses(SqlitePool pool) {
+        List<Long> passes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pool.addListener(new PoolListener() {
+            @Override
+            public void checkpointed(CheckpointResult result) {
+                if (result.mode() == CheckpointMode.PASSIVE
+                        && Thread.currentThread().getName().equals("poolwatch-ck-checkpointer")) {
+                    passes.add(System.nanoTime());
+                }
+            }
+        });
+        return passes;
+    }
+
+    private static void insertRows(SqlitePool pool, int rows, int bytes) throws SQLException {
+        pool.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO blobs(body) VALUES (randomblob(?))")) {
+                for (int i = 0; i < rows; i++) {
+                    ps.setInt(1, bytes);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Writes one small row and waits for the pass it brings, so each test starts just after a pass. */
+    private static long settle(SqlitePool pool, List<Long> passes) throws Exception {
+        insertRows(pool, 1, 10);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (passes.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(passes).as("the first pass after the pool opened").isNotEmpty();
+        return passes.get(passes.size() - 1);
+    }
+
+    /**
+     * Every pass ends in two fsyncs and lets the writer's next transaction restart the log with a third, inside a
+     * COMMIT; a pass after every commit made those queue on the disk and stall the writer. A few small commits, far
+     * below the threshold, wait for the quiet interval and are copied once it has passed.
+     */
+    @Test
+    void smallCommitsBelowTheThresholdWaitForTheQuietIntervalThenAreCopied() throws Exception {
+        try (SqlitePool pool = open(THRESHOLD_PAGES)) {
+            List<Long> passes = backgroundPasses(pool);
+            long last = settle(pool, passes);
+            int before = passes.size();
+
+            for (int i = 0; i < 10; i++) {
+                insertRows(pool, 1, 10);
+            }
+            long deadline = last + BackgroundCheckpointer.QUIET_PASS_NANOS + Duration.ofSeconds(10).toNanos();
+            while (passes.size() == before && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+
+            assertThat(passes.size()).as("passes after ten one-row commits").isGreaterThan(before);
+            assertThat(passes.get(before) - last).as("nanoseconds from the previous pass to the next")
+                    .isGreaterThanOrEqualTo(BackgroundCheckpointer.QUIET_PASS_NANOS);
+            assertThat(pool.checkpoint(CheckpointMode.PASSIVE).walFrames()).as("frames the ten commits wrote")
+                    .isLessThan(THRESHOLD_PAGES);
+        }
+    }
+
+    @Test
+    void aThresholdOfNewFramesIsCopiedWithoutWaitingForTheQuietInterval() throws Exception {
+        try (SqlitePool pool = open(THRESHOLD_PAGES)) {
+            List<Long> passes = backgroundPasses(pool);
+            long last = settle(pool, passes);
+            int before = passes.size();
+
+            // 16 KB rows overflow into about four pages each: one commit of about 2 * THRESHOLD_PAGES frames.
+            insertRows(pool, THRESHOLD_PAGES / 2, 16_000);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (passes.size() == before && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+
+            assertThat(passes.size()).as("passes after the large commit").isGreaterThan(before);
+            assertThat(passes.get(before) - last).as("nanoseconds from the previous pass to the next")
+                    .isLessThan(BackgroundCheckpointer.QUIET_PASS_NANOS);
+        }
+    }
+
     @Test
     void aZeroThresholdLeavesTheWalAlone() throws Exception {
         try (SqlitePool pool = open(0)) {
