@@ -29,6 +29,13 @@ abstract class CallerTransactions extends ConnectionBase {
         this.entry = entry;
     }
 
+    /** Tells the listeners a writer transaction was rolled back (its duration is not measured). */
+    static void rolledBack(SqlitePool pool, PoolEntry entry) {
+        if (entry.role == Role.WRITER) {
+            pool.listener().transactionEnded(false, 0);
+        }
+    }
+
     /** Inside write() or batched work: the pool owns the transaction. */
     abstract boolean managed();
 
@@ -42,7 +49,10 @@ abstract class CallerTransactions extends ConnectionBase {
                 throw failed(e);
             }
             txOpen = true;
-            txBeganNanos = pool.began(entry, t0);
+            txBeganNanos = System.nanoTime();
+            if (entry.role == Role.WRITER) {
+                pool.listener().writeLockWaited(txBeganNanos - t0);
+            }
         }
     }
 
@@ -88,7 +98,9 @@ abstract class CallerTransactions extends ConnectionBase {
                 throw failed(e);
             }
             txOpen = false;
-            pool.committed(entry, txBeganNanos);
+            if (entry.role == Role.WRITER) {
+                pool.listener().transactionEnded(true, System.nanoTime() - txBeganNanos);
+            }
         }
     }
 
@@ -107,7 +119,7 @@ abstract class CallerTransactions extends ConnectionBase {
                 session |= SqlSniffer.OPENS;
                 throw failed(e);
             }
-            pool.rolledBack(entry);
+            rolledBack(pool, entry);
         }
     }
 

@@ -212,7 +212,7 @@ final class ConnectionBroker {
     }
 
     String describe(Role role) {
-        PoolStats.RoleStats s = pool.roleStats(role);
+        PoolStats.RoleStats s = stats(role);
         return "total=" + s.total() + ", active=" + s.active() + ", idle=" + s.idle() + ", waiting=" + s.pending();
     }
 

@@ -116,7 +116,7 @@ final class ProxyConnection extends CallerTransactions {
     /** The pool gives it back at the end of read()/write(). */
     void release() {
         if (finish(RETURNED)) {
-            pool.giveBack(this);
+            pool.broker().giveBack(this);
         }
     }
 
@@ -222,7 +222,7 @@ final class ProxyConnection extends CallerTransactions {
 
     @Override
     public SQLException failed(SQLException e) {
-        pool.onError(entry, e);
+        pool.broker().errors.onError(entry, e);
         return e;
     }
 
@@ -291,7 +291,7 @@ final class ProxyConnection extends CallerTransactions {
             throw new SQLException("abort needs an executor");
         }
         if (finish(RETURNED)) {
-            pool.discard(this, executor);
+            pool.broker().discard(this, executor, PoolListener.CloseReason.BROKEN);
         }
     }
 

@@ -189,9 +189,20 @@ final class ReaderBag {
         return Math.max(0, min - total.get());
     }
 
-    void limits(int newMax, int newMin) {
+    /**
+     * Sets new limits and returns the free connections above the new maximum, already removed, for the caller to
+     * close; borrowed ones above it close when they come back ({@link #overLimit()}).
+     */
+    List<PoolEntry> limit(int newMax, int newMin) {
         max = newMax;
         min = newMin;
+        int[] excess = {total.get() - newMax};
+        if (excess[0] <= 0) {
+            return List.of();
+        }
+        List<PoolEntry> out = reserveFree(x -> excess[0]-- > 0, false);
+        out.forEach(this::remove);
+        return out;
     }
 
     int max() {

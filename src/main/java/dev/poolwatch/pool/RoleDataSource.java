@@ -11,16 +11,18 @@ import javax.sql.DataSource;
 /** The JDBC view of one role: {@code getConnection()} borrows, the connection's {@code close()} gives it back. */
 final class RoleDataSource implements DataSource {
     private final SqlitePool pool;
+    private final ConnectionBroker broker;
     private final Role role;
 
-    RoleDataSource(SqlitePool pool, Role role) {
+    RoleDataSource(SqlitePool pool, ConnectionBroker broker, Role role) {
         this.pool = pool;
+        this.broker = broker;
         this.role = role;
     }
 
     @Override
     public Connection getConnection() throws SQLException {
-        return pool.borrow(role);
+        return broker.borrow(role, 0, pool.timing().acquireTimeout(), true);
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -78,8 +77,8 @@ public final class SqlitePool implements AutoCloseable {
         this.checkpointer = new BackgroundCheckpointer(this, broker, factory, wal);
         this.drain = new Drain(this, lifecycle, broker, errors, closer);
         this.housekeeper = Executors.newSingleThreadScheduledExecutor(daemon("poolwatch-" + name + "-housekeeper"));
-        this.writerView = new RoleDataSource(this, Role.WRITER);
-        this.readerView = new RoleDataSource(this, Role.READER);
+        this.writerView = new RoleDataSource(this, broker, Role.WRITER);
+        this.readerView = new RoleDataSource(this, broker, Role.READER);
         this.groupCommit = new GroupCommit(name, timeout -> WriterLease.of(broker.borrow(Role.WRITER,
                 ProxyConnection.SCOPED | ProxyConnection.MANAGED, timeout, true)), () -> this.config,
                 () -> this.listener);
@@ -133,49 +132,8 @@ public final class SqlitePool implements AutoCloseable {
      * or {@code ROLLBACK} when it throws. A nested write on the same thread fails at once.
      */
     public <T> T write(SqlFunction<T> work) throws SQLException {
-        ProxyConnection p = broker.borrow(Role.WRITER, ProxyConnection.SCOPED | ProxyConnection.MANAGED,
-                timing.acquireTimeout(), true);
-        try {
-            long begin = System.nanoTime();
-            try {
-                p.beginManaged();
-            } catch (SQLException e) {
-                errors.onError(p.entry, e);
-                throw e;
-            }
-            long began = System.nanoTime();
-            PoolListener l = listener;
-            l.writeLockWaited(began - begin);
-            T result;
-            try {
-                result = work.apply(p);
-            } catch (SQLException | RuntimeException | Error e) {
-                rollbackQuietly(p, e);
-                l.transactionEnded(false, System.nanoTime() - began);
-                throw e;
-            }
-            try {
-                p.commitManaged();
-            } catch (SQLException e) {
-                errors.onError(p.entry, e);
-                rollbackQuietly(p, e);
-                l.transactionEnded(false, System.nanoTime() - began);
-                throw e;
-            }
-            l.transactionEnded(true, System.nanoTime() - began);
-            return result;
-        } finally {
-            p.release();
-        }
-    }
-
-    private static void rollbackQuietly(ProxyConnection p, Throwable cause) {
-        try {
-            p.rollbackManaged();
-        } catch (SQLException e) {
-            p.entry.broken = true;
-            cause.addSuppressed(e);
-        }
+        return WriteTransaction.run(broker.borrow(Role.WRITER, ProxyConnection.SCOPED | ProxyConnection.MANAGED,
+                timing.acquireTimeout(), true), work, errors, listener);
     }
 
     /**
@@ -277,14 +235,8 @@ public final class SqlitePool implements AutoCloseable {
             config = next;
             timing = Timing.of(next);
             if (previous.maxReaders() != next.maxReaders() || previous.minReaders() != next.minReaders()) {
-                broker.readers.limits(next.maxReaders(), next.minReaders());
-                int excess = broker.readers.total() - next.maxReaders();
-                if (excess > 0) {
-                    int[] left = {excess};
-                    for (PoolEntry e : broker.readers.reserveFree(x -> left[0]-- > 0, false)) {
-                        broker.readers.remove(e);
-                        broker.closeEntry(e, PoolListener.CloseReason.EVICTED);
-                    }
+                for (PoolEntry e : broker.readers.limit(next.maxReaders(), next.minReaders())) {
+                    broker.closeEntry(e, PoolListener.CloseReason.EVICTED);
                 }
                 if (previous.maxReaders() != next.maxReaders()) {
                     log.info("pool '{}' readers resized from {} to {}", name, previous.maxReaders(), next.maxReaders());
@@ -431,54 +383,7 @@ public final class SqlitePool implements AutoCloseable {
         return listener;
     }
 
-    PoolStats.RoleStats roleStats(Role role) {
-        return broker.stats(role);
-    }
-
-    /** A borrow for the DataSource views. */
-    ProxyConnection borrow(Role role) throws SQLException {
-        return broker.borrow(role, 0, timing.acquireTimeout(), true);
-    }
-
-    ProxyConnection borrowInternal(Role role, int mode) throws SQLException {
-        return broker.borrow(role, mode, timing.acquireTimeout(), true);
-    }
-
-    ProxyConnection borrowInternal(Role role, int mode, long timeoutNanos) throws SQLException {
-        return broker.borrow(role, mode, timeoutNanos, false);
-    }
-
-    void giveBack(ProxyConnection p) {
-        broker.giveBack(p);
-    }
-
-    void discard(ProxyConnection p, Executor executor) {
-        broker.discard(p, executor, PoolListener.CloseReason.BROKEN);
-    }
-
-    void onError(PoolEntry entry, SQLException e) {
-        errors.onError(entry, e);
-    }
-
-    /** A transaction the DataSource view began lazily; returns when it began. */
-    long began(PoolEntry entry, long beforeBeginNanos) {
-        long now = System.nanoTime();
-        if (entry.role == Role.WRITER) {
-            listener.writeLockWaited(now - beforeBeginNanos);
-        }
-        return now;
-    }
-
-    /** A transaction the caller ended through the DataSource view. */
-    void committed(PoolEntry entry, long beganNanos) {
-        if (entry.role == Role.WRITER) {
-            listener.transactionEnded(true, System.nanoTime() - beganNanos);
-        }
-    }
-
-    void rolledBack(PoolEntry entry) {
-        if (entry.role == Role.WRITER) {
-            listener.transactionEnded(false, 0);
-        }
+    ConnectionBroker broker() {
+        return broker;
     }
 }

@@ -42,7 +42,7 @@ final class WalMaintenance {
     }
 
     CheckpointResult checkpoint(CheckpointMode mode) throws SQLException {
-        ProxyConnection p = pool.borrowInternal(Role.WRITER, ProxyConnection.SCOPED);
+        ProxyConnection p = broker.borrow(Role.WRITER, ProxyConnection.SCOPED, pool.timing().acquireTimeout(), true);
         try {
             return run(p.entry, mode);
         } finally {
@@ -88,7 +88,7 @@ final class WalMaintenance {
         }
         ProxyConnection p;
         try {
-            p = pool.borrowInternal(Role.WRITER, ProxyConnection.SCOPED, 0);
+            p = broker.borrow(Role.WRITER, ProxyConnection.SCOPED, 0, false);
         } catch (SQLException busy) {
             return;
         }
@@ -102,7 +102,7 @@ final class WalMaintenance {
     }
 
     void optimize() throws SQLException {
-        ProxyConnection p = pool.borrowInternal(Role.WRITER, ProxyConnection.SCOPED);
+        ProxyConnection p = broker.borrow(Role.WRITER, ProxyConnection.SCOPED, pool.timing().acquireTimeout(), true);
         try (Statement s = p.raw.createStatement()) {
             s.execute("PRAGMA optimize");
         } catch (SQLException e) {
