@@ -138,14 +138,19 @@ class BackgroundCheckpointerTest {
         });
     }
 
+    /** Waits until {@code deadline} for a pass after the first {@code seen} ones and returns when it ran. */
+    private static long awaitPass(List<Long> passes, int seen, long deadline) throws InterruptedException {
+        while (passes.size() <= seen && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(passes.size()).as("background passes").isGreaterThan(seen);
+        return passes.get(seen);
+    }
+
     /** Writes one small row and waits for the pass it brings, so each test starts just after a pass. */
     private static long settle(SqlitePool pool, List<Long> passes) throws Exception {
         insertRows(pool, 1, 10);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (passes.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(passes).as("the first pass after the pool opened").isNotEmpty();
+        awaitPass(passes, 0, System.nanoTime() + Duration.ofSeconds(10).toNanos());
         return passes.get(passes.size() - 1);
     }
 
@@ -164,13 +169,10 @@ class BackgroundCheckpointerTest {
             for (int i = 0; i < 10; i++) {
                 insertRows(pool, 1, 10);
             }
-            long deadline = last + BackgroundCheckpointer.QUIET_PASS_NANOS + Duration.ofSeconds(10).toNanos();
-            while (passes.size() == before && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            long next = awaitPass(passes, before,
+                    last + BackgroundCheckpointer.QUIET_PASS_NANOS + Duration.ofSeconds(10).toNanos());
 
-            assertThat(passes.size()).as("passes after ten one-row commits").isGreaterThan(before);
-            assertThat(passes.get(before) - last).as("nanoseconds from the previous pass to the next")
+            assertThat(next - last).as("nanoseconds from the previous pass to the next")
                     .isGreaterThanOrEqualTo(BackgroundCheckpointer.QUIET_PASS_NANOS);
             assertThat(pool.checkpoint(CheckpointMode.PASSIVE).walFrames()).as("frames the ten commits wrote")
                     .isLessThan(THRESHOLD_PAGES);
@@ -186,13 +188,9 @@ class BackgroundCheckpointerTest {
 
             // 16 KB rows overflow into about four pages each: one commit of about 2 * THRESHOLD_PAGES frames.
             insertRows(pool, THRESHOLD_PAGES / 2, 16_000);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (passes.size() == before && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
+            long next = awaitPass(passes, before, System.nanoTime() + Duration.ofSeconds(10).toNanos());
 
-            assertThat(passes.size()).as("passes after the large commit").isGreaterThan(before);
-            assertThat(passes.get(before) - last).as("nanoseconds from the previous pass to the next")
+            assertThat(next - last).as("nanoseconds from the previous pass to the next")
                     .isLessThan(BackgroundCheckpointer.QUIET_PASS_NANOS);
         }
     }
