@@ -56,6 +56,8 @@ public final class RecoveryEngine implements AutoCloseable {
     private final MeterRegistry registry;
     private final Clock clock;
     private final ThreadPoolExecutor executor;
+    /** Actions handed to the executor and not yet audited; what {@link #awaitIdle} waits for. */
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final ScheduledExecutorService resizeChecks;
     private final Cooldowns cooldowns;
     private final ReaderLimits limits;
@@ -239,9 +241,17 @@ public final class RecoveryEngine implements AutoCloseable {
         // Audited before it is handed over, so "executed" always precedes the run's own outcome.
         Decision executed = audit(r, poolTag, actionTag, Outcome.EXECUTED, action.tag() + " started on '"
                 + pool.name() + "'; next cooldown " + cooldownMs / 1000 + " s", Map.of("cooldownMs", cooldownMs));
+        inFlight.incrementAndGet();
         try {
-            executor.execute(() -> run(r, pool, action));
+            executor.execute(() -> {
+                try {
+                    run(r, pool, action);
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            });
         } catch (RejectedExecutionException e) {
+            inFlight.decrementAndGet();
             return audit(r, poolTag, actionTag, Outcome.FAILED, "the action could not be started: " + e.getMessage(),
                     Map.of());
         }
@@ -383,10 +393,15 @@ public final class RecoveryEngine implements AutoCloseable {
         }
     }
 
-    /** For tests: waits until no action is queued or running. */
+    /**
+     * For tests: waits until every action handed over has run and been audited. The executor's own active count and
+     * queue both read zero while a worker has taken a task but not started it, and while a new worker thread starts
+     * with its first task; a test that triggered the next action then saw its "executed" before the previous
+     * run's "succeeded" (1 run of RecoveryEngineTest in CI).
+     */
     boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (executor.getActiveCount() > 0 || !executor.getQueue().isEmpty()) {
+        while (inFlight.get() > 0) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
