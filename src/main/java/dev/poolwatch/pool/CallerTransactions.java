@@ -30,7 +30,7 @@ abstract class CallerTransactions extends ConnectionBase {
     }
 
     /** Tells the listeners a writer transaction was rolled back (its duration is not measured). */
-    static void rolledBack(SqlitePool pool, PoolEntry entry) {
+    final void rolledBack() {
         if (entry.role == Role.WRITER) {
             pool.listener().transactionEnded(false, 0);
         }
@@ -119,7 +119,7 @@ abstract class CallerTransactions extends ConnectionBase {
                 session |= SqlSniffer.OPENS;
                 throw failed(e);
             }
-            rolledBack(pool, entry);
+            rolledBack();
         }
     }
 

@@ -41,7 +41,7 @@ final class SessionReset {
             if (p.txOpen) {
                 p.txOpen = false;
                 e.tx.rollback();
-                CallerTransactions.rolledBack(p.pool, e);
+                p.rolledBack();
             }
             if (e.role == Role.WRITER || (p.session & SqlSniffer.OPENS) != 0) {
                 if (e.tx.inTransaction()) {
