@@ -2,11 +2,11 @@ package dev.poolwatch.load;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.poolwatch.metrics.MeterRegistries;
 import dev.poolwatch.metrics.PoolMetrics;
 import dev.poolwatch.pool.SqlFunction;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -69,7 +69,7 @@ interface BenchSetup extends AutoCloseable {
     static BenchSetup poolwatch(Path db, boolean metrics) throws SQLException {
         SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(db).name("bench")
                 .leakDetectionThreshold(Duration.ZERO).build());
-        PrometheusMeterRegistry registry = metrics ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+        PrometheusMeterRegistry registry = metrics ? MeterRegistries.prometheus() : null;
         PoolMetrics binder = null;
         if (metrics) {
             binder = new PoolMetrics(pool);
