@@ -17,8 +17,12 @@ import org.sqlite.SQLiteConnection;
  */
 final class ConnectionBroker {
     private static final Logger log = LoggerFactory.getLogger(ConnectionBroker.class);
-    /** How long the oldest writer waiter may be passed by threads that arrive or return. */
-    static final long BARGING_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /**
+     * How long the oldest writer waiter may be passed by threads that arrive or return. At 2 ms the queue of a
+     * saturated writer (25 workers) was past it on 98 % of releases, so nearly every write went to a parked thread;
+     * 3 ms measured 4-18 % more writer-bound throughput with the same p99, 5 ms more still but a p99 over 5 ms.
+     */
+    static final long BARGING_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
 
     private final SqlitePool pool;
     private final ConnectionFactory factory;
