@@ -349,7 +349,7 @@ public final class Benchmarks {
     }
 
     private static String verdict(boolean met, double ratio, double target) {
-        return met ? "**met**" : String.format(Locale.ROOT, "**missed** by %.0f%%", (target - ratio) / target * 100);
+        return met ? "**met**" : String.format(Locale.ROOT, "**missed** by %.1f%%", (target - ratio) / target * 100);
     }
 
     private static ScenarioBenchmark.Result find(List<ScenarioBenchmark.Result> results, Scenario s, String setup) {
