@@ -322,7 +322,7 @@ public final class Benchmarks {
                 cycle1, verdict(cycle1 >= 1, cycle1, 1)));
         sb.append(String.format(Locale.ROOT, "| JMH borrow/return cycle ≥ 1.0× HikariCP | 8 threads | %.2f× | %s |%n",
                 cycle8, verdict(cycle8 >= 1, cycle8, 1)));
-        sb.append(overhead.targetRows());
+        sb.append(overhead.targetRow());
         sb.append('\n');
         sb.append("## Connection cycle (JMH 1.37)\n\n");
         sb.append("Borrow and return one connection on a real SQLite file (WAL), nothing else; 8 connections in each pool;")

@@ -59,7 +59,7 @@ record MetricsOverhead(List<double[]> rounds, double cycle1, double cycle8, doub
     }
 
     /** The target row: the scenario's figure decides; the cycle has no target (3 % of a 100 ns cycle is 3 ns). */
-    String targetRows() {
+    String targetRow() {
         double paired = pairedPercent();
         return String.format(Locale.ROOT, "| metrics overhead ≤ 3 %% | medium (median of paired rounds) | %.1f %% | %s |%n",
                 paired, verdict(paired));

@@ -20,7 +20,7 @@ class MetricsOverheadTest {
 
         assertThat(MetricsOverhead.percent(o.medianWithout(), o.medianWith())).isCloseTo(23.0, offset(0.1));
         assertThat(o.pairedPercent()).isCloseTo(2.0, offset(1e-9));
-        assertThat(o.targetRows()).contains("| medium (median of paired rounds) | 2.0 % | **met** |");
+        assertThat(o.targetRow()).contains("| medium (median of paired rounds) | 2.0 % | **met** |");
     }
 
     @Test
@@ -29,7 +29,7 @@ class MetricsOverheadTest {
                 new double[] {100, 97.5}), Map.of());
 
         assertThat(o.pairedPercent()).isCloseTo(4.0, offset(1e-9));
-        assertThat(o.targetRows()).isEqualTo("| metrics overhead ≤ 3 % | medium (median of paired rounds) | 4.0 % |"
+        assertThat(o.targetRow()).isEqualTo("| metrics overhead ≤ 3 % | medium (median of paired rounds) | 4.0 % |"
                 + " **missed** by 1.0 points |" + System.lineSeparator());
     }
 
@@ -53,6 +53,6 @@ class MetricsOverheadTest {
         MetricsOverhead o = MetricsOverhead.of(List.<double[]>of(new double[] {100, 99}), Map.of("poolwatch/1", 10.0));
 
         assertThat(o.section()).contains("NaN % of the cycles on 1 thread and NaN % on 8");
-        assertThat(o.targetRows()).doesNotContain("JMH");
+        assertThat(o.targetRow()).doesNotContain("JMH");
     }
 }
