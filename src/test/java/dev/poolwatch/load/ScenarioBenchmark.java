@@ -100,16 +100,15 @@ final class ScenarioBenchmark {
             for (int w = 0; w < s.workers(); w++) {
                 Thread t = new Thread(() -> {
                     ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                    int inBurst = 0;
+                    BurstCount burst = new BurstCount(BURST_OPS);
                     while (System.nanoTime() < deadline) {
-                        if (barrier != null && inBurst-- <= 0) {
+                        if (barrier != null && burst.beginsBurst()) {
                             try {
                                 Thread.sleep(BURST_PAUSE_MILLIS);
                                 barrier.await(BURST_PAUSE_MILLIS * 20, java.util.concurrent.TimeUnit.MILLISECONDS);
                             } catch (Exception e) {
                                 return;
                             }
-                            inBurst = BURST_OPS;
                         }
                         long t0 = System.nanoTime();
                         boolean measured = t0 >= start;
