@@ -142,9 +142,9 @@ public final class LoadRunner {
                       Map<ErrorKind, LongAdder> errors, LongAdder timeouts, LongAdder reads, LongAdder writes,
                       OpIdSet acknowledged, AtomicLong nextOpId) {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
-        int inBurst = 0;
+        BurstCount burst = new BurstCount(BURST_OPS);
         while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
-            if (barrier != null && inBurst == 0) {
+            if (barrier != null && burst.beginsBurst()) {
                 try {
                     Thread.sleep(BURST_PAUSE_MILLIS);
                     barrier.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
@@ -152,7 +152,6 @@ public final class LoadRunner {
                 } catch (Exception e) {
                     return;
                 }
-                inBurst = BURST_OPS;
             }
             long t0 = System.nanoTime();
             boolean read = rnd.nextInt(100) < s.readPercent();
@@ -178,9 +177,6 @@ public final class LoadRunner {
                     return;
                 }
                 errors.get(ErrorKind.classify(e)).increment();
-            }
-            if (barrier != null) {
-                inBurst--;
             }
         }
     }
