@@ -53,8 +53,8 @@ final class ScenarioBenchmark {
     }
 
     private static final int USERS = 1000;
-    private static final int BURST_OPS = 20;
-    private static final long BURST_PAUSE_MILLIS = 50;
+    static final int BURST_OPS = 20;
+    static final long BURST_PAUSE_MILLIS = 50;
 
     private ScenarioBenchmark() {
     }
