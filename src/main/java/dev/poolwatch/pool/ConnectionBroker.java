@@ -6,14 +6,13 @@ import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConnection;
 
 /**
- * Lends and takes back connections: the reader bag, the writer gate and the one writer connection, opening and
- * closing physical connections, and what a borrow costs on its fast path (one gate flag, one CAS, one clock read).
+ * Lends and takes back connections: the reader bag, the writer gate and the one writer connection (opened and
+ * closed by {@link PhysicalConnections}), and what a borrow costs on its fast path (one gate flag, one CAS, one clock
+ * read).
  */
 final class ConnectionBroker {
     private static final Logger log = LoggerFactory.getLogger(ConnectionBroker.class);
@@ -25,7 +24,6 @@ final class ConnectionBroker {
     static final long BARGING_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
 
     private final SqlitePool pool;
-    private final ConnectionFactory factory;
     final ReaderBag readers;
     final WriterGate gate;
     final Lifecycle lifecycle;
@@ -38,22 +36,15 @@ final class ConnectionBroker {
     /** Writer borrows given back; written only by the writer's holder, read by the background checkpointer. */
     volatile long writerReturns;
 
-    final LongAdder writerAcquires = new LongAdder();
-    final LongAdder readerAcquires = new LongAdder();
-    final LongAdder writerTimeouts = new LongAdder();
-    final LongAdder readerTimeouts = new LongAdder();
-    final LongAdder writerCreated = new LongAdder();
-    final LongAdder readerCreated = new LongAdder();
-    final LongAdder writerClosed = new LongAdder();
-    final LongAdder readerClosed = new LongAdder();
+    final PhysicalConnections connections;
 
     ConnectionBroker(SqlitePool pool, ConnectionFactory factory, Lifecycle lifecycle, ErrorRecorder errors,
                      ExecutorService closer, int maxReaders, int minReaders) {
         this.pool = pool;
-        this.factory = factory;
         this.lifecycle = lifecycle;
         this.errors = errors;
         this.closer = closer;
+        this.connections = new PhysicalConnections(pool, factory, lifecycle, errors);
         this.readers = new ReaderBag(maxReaders, minReaders);
         this.gate = new WriterGate(BARGING_BOUND_NANOS, System::nanoTime);
     }
@@ -92,7 +83,7 @@ final class ConnectionBroker {
             throw new PoolClosedException(pool.name());
         }
         if (observed) {
-            (role == Role.READER ? readerAcquires : writerAcquires).increment();
+            connections.counts(role).acquires.increment();
             pool.listener().acquired(role, now - start);
         }
         return p;
@@ -207,7 +198,7 @@ final class ConnectionBroker {
     private PoolTimeoutException timedOut(Role role, long start, boolean observed) {
         long waited = System.nanoTime() - start;
         if (observed) {
-            (role == Role.READER ? readerTimeouts : writerTimeouts).increment();
+            connections.counts(role).timeouts.increment();
             pool.listener().timedOut(role, waited);
         }
         return new PoolTimeoutException("pool '" + pool.name() + "' - " + role.tag() + " connection not available,"
@@ -301,35 +292,11 @@ final class ConnectionBroker {
     // ---------------------------------------------------------------- physical connections
 
     PoolEntry open(Role role) throws SQLException {
-        long start = System.nanoTime();
-        SQLiteConnection raw;
-        try {
-            raw = (SQLiteConnection) factory.open(role);
-        } catch (SQLException e) {
-            errors.record(role, e);
-            throw new SQLNonTransientConnectionException("pool '" + pool.name() + "' - cannot open a " + role.tag()
-                    + " connection to " + pool.config().path() + ": " + e.getMessage(), "08001", e.getErrorCode(), e);
-        }
-        long now = System.nanoTime();
-        (role == Role.READER ? readerCreated : writerCreated).increment();
-        pool.listener().connectionCreated(role, now - start);
-        PoolEntry e = new PoolEntry(raw, role, now, generation);
-        if (lifecycle.closed()) {
-            closeEntry(e, PoolListener.CloseReason.POOL_CLOSED);
-            throw new PoolClosedException(pool.name());
-        }
-        return e;
+        return connections.open(role, generation);
     }
 
     void closeEntry(PoolEntry e, PoolListener.CloseReason reason) {
-        e.setRemoved();
-        try {
-            e.raw.close();
-        } catch (SQLException ex) {
-            log.debug("pool '{}' could not close a {} connection cleanly", pool.name(), e.role.tag(), ex);
-        }
-        (e.role == Role.READER ? readerClosed : writerClosed).increment();
-        pool.listener().connectionClosed(e.role, reason);
+        connections.close(e, reason);
     }
 
     /** Opens readers until minReaders are open (start-up, restart, housekeeping); stops if the pool closes. */
@@ -417,32 +384,10 @@ final class ConnectionBroker {
 
     PoolStats.RoleStats stats(Role role) {
         long now = System.nanoTime();
-        if (role == Role.WRITER) {
-            PoolEntry w = writer;
-            ProxyConnection p = w == null ? null : w.borrow;
-            int active = p != null ? 1 : 0;
-            int total = w != null ? 1 : 0;
-            return new PoolStats.RoleStats(Math.max(total, active), active, Math.max(0, total - active),
-                    gate.waiting() + lifecycle.waiting(Role.WRITER), 1, 1, writerAcquires.sum(), writerTimeouts.sum(),
-                    writerCreated.sum(), writerClosed.sum(), p != null ? now - p.borrowedNanos : 0);
-        }
-        int active = 0;
-        int idle = 0;
-        long oldest = 0;
-        for (PoolEntry e : readers.entries()) {
-            int s = e.state();
-            if (s == PoolEntry.IN_USE) {
-                active++;
-                ProxyConnection p = e.borrow;
-                if (p != null) {
-                    oldest = Math.max(oldest, now - p.borrowedNanos);
-                }
-            } else if (s == PoolEntry.FREE) {
-                idle++;
-            }
-        }
-        return new PoolStats.RoleStats(active + idle, active, idle, readers.waiters() + lifecycle.waiting(Role.READER),
-                readers.max(), readers.min(), readerAcquires.sum(), readerTimeouts.sum(), readerCreated.sum(),
-                readerClosed.sum(), oldest);
+        return role == Role.WRITER
+                ? RoleStatsSnapshot.writer(writer, gate.waiting() + lifecycle.waiting(Role.WRITER),
+                        connections.writerCounts, now)
+                : RoleStatsSnapshot.readers(readers, readers.waiters() + lifecycle.waiting(Role.READER),
+                        connections.readerCounts, now);
     }
 }

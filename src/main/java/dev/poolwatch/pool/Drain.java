@@ -91,7 +91,7 @@ final class Drain {
             awaitQuietly(closer, pool.timing().closeTimeout());
             // A borrow caught between taking its connection and seeing the pool closed gives it back at once.
             long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            while (openConnections() > 0 && System.nanoTime() < settle) {
+            while (broker.connections.open() > 0 && System.nanoTime() < settle) {
                 sleepQuietly(1);
                 broker.closeAllFree(PoolListener.CloseReason.POOL_CLOSED);
             }
@@ -117,11 +117,6 @@ final class Drain {
                     p.borrower.getName());
             broker.discard(p, executor, PoolListener.CloseReason.POOL_CLOSED);
         }
-    }
-
-    private long openConnections() {
-        return broker.writerCreated.sum() - broker.writerClosed.sum() + broker.readerCreated.sum()
-                - broker.readerClosed.sum();
     }
 
     private static void awaitQuietly(ExecutorService executor, long nanos) {

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A snapshot of a pool. Each role's numbers are taken together under that role's lock, so
- * {@code active + idle == total} always holds within a {@link RoleStats}.
+ * A snapshot of a pool. Each role's connections are counted in one pass, without stopping borrows or returns, so
+ * {@code active + idle == total} always holds within a {@link RoleStats} and the figures are those of a moment.
  *
  * @param lastCompleteCheckpoint when a checkpoint last copied the whole WAL into the database, or null if never
  */
