@@ -54,26 +54,65 @@ public final class Benchmarks {
     private record Named(String name, Function<Path, BenchSetup> factory) {
     }
 
-    public static void main(String[] args) throws Exception {
-        int seconds = 8;
-        int rounds = 3;
-        Path out = Path.of("docs/benchmarks.md");
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--seconds")) {
-                seconds = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--rounds")) {
-                rounds = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--out")) {
-                out = Path.of(args[++i]);
-            } else {
-                throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --seconds N, --rounds N and --out FILE");
+    /** What scripts/bench was asked for; checked before anything runs, so a mistake costs no half-hour run. */
+    record BenchOptions(int seconds, int rounds, Path out) {
+
+        static BenchOptions parse(String... args) {
+            int seconds = 8;
+            int rounds = 3;
+            Path out = Path.of("docs/benchmarks.md");
+            for (int i = 0; i < args.length; i++) {
+                String name = args[i];
+                if (!name.equals("--seconds") && !name.equals("--rounds") && !name.equals("--out")) {
+                    throw new IllegalArgumentException("unknown argument '" + name
+                            + "'; use --seconds N, --rounds N and --out FILE");
+                }
+                if (i + 1 == args.length) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                String value = args[++i];
+                if (name.equals("--out")) {
+                    out = Path.of(value);
+                } else if (name.equals("--seconds")) {
+                    seconds = atLeastOne(name, value);
+                } else {
+                    rounds = atLeastOne(name, value);
+                }
             }
+            Path dir = out.toAbsolutePath().getParent();
+            if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                throw new IllegalArgumentException("--out " + out + ": " + dir + " is not a writable directory (the"
+                        + " page and its plot, benchmarks.png, are written there)");
+            }
+            return new BenchOptions(seconds, rounds, out);
         }
-        if (seconds < 1 || rounds < 1) {
-            throw new IllegalArgumentException("--seconds and --rounds must be at least 1, were " + seconds + " and "
-                    + rounds);
+
+        private static int atLeastOne(String name, String value) {
+            int n;
+            try {
+                n = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a whole number of at least 1, was '" + value + "'");
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, was " + n);
+            }
+            return n;
         }
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions o;
+        try {
+            o = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("scripts/bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int seconds = o.seconds();
+        int rounds = o.rounds();
+        Path out = o.out();
         Path work = Files.createTempDirectory("poolwatch-bench-");
         try {
             run(seconds, rounds, out, work);
