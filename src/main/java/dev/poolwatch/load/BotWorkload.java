@@ -118,22 +118,28 @@ public final class BotWorkload {
         }
     }
 
+    static final String UPDATE_USER = "UPDATE bot_user SET messages = messages + 1, updated_ms = ? WHERE id = ?";
+    static final String INSERT_MESSAGE = "INSERT INTO bot_message (user_id, op_id, body, created_ms) VALUES (?, ?, ?, ?)";
+
     /** The write's statements, inside the caller's transaction. */
     static void write(Connection c, int user, long opId) throws SQLException {
-        long now = System.currentTimeMillis();
-        try (PreparedStatement up = c.prepareStatement("UPDATE bot_user SET messages = messages + 1,"
-                + " updated_ms = ? WHERE id = ?");
-             PreparedStatement ins = c.prepareStatement("INSERT INTO bot_message (user_id, op_id, body,"
-                     + " created_ms) VALUES (?, ?, ?, ?)")) {
-            up.setLong(1, now);
-            up.setInt(2, user);
-            up.executeUpdate();
-            ins.setInt(1, user);
-            ins.setLong(2, opId);
-            ins.setString(3, "message " + opId + " from user " + user);
-            ins.setLong(4, now);
-            ins.executeUpdate();
+        try (PreparedStatement up = c.prepareStatement(UPDATE_USER);
+             PreparedStatement ins = c.prepareStatement(INSERT_MESSAGE)) {
+            write(up, ins, user, opId);
         }
+    }
+
+    /** The write on statements prepared by the caller from {@link #UPDATE_USER} and {@link #INSERT_MESSAGE}. */
+    static void write(PreparedStatement up, PreparedStatement ins, int user, long opId) throws SQLException {
+        long now = System.currentTimeMillis();
+        up.setLong(1, now);
+        up.setInt(2, user);
+        up.executeUpdate();
+        ins.setInt(1, user);
+        ins.setLong(2, opId);
+        ins.setString(3, "message " + opId + " from user " + user);
+        ins.setLong(4, now);
+        ins.executeUpdate();
     }
 
     /** The highest op id written so far, so a restarted run continues without colliding. */

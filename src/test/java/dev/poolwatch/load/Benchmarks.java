@@ -231,7 +231,7 @@ public final class Benchmarks {
         plot(medians, scenarios, setups.stream().map(Named::name).toList(), plot);
         Files.writeString(out, markdown(seconds, rounds, results, medians, scenarios, setups.stream().map(Named::name).toList(),
                 MetricsOverhead.of(overheadRounds, cycle), cycle, scrape, plot.getFileName().toString(),
-                ceilings.get(SQLiteConfig.SynchronousMode.NORMAL + "/1"))
+                GroupCommitBench.ceiling(ceilings, SQLiteConfig.SynchronousMode.NORMAL, 1))
                 + GroupCommitBench.markdown(batchMedians, batchScenarios, ceilings));
         System.out.println("wrote " + out + " and " + plot);
     }
