@@ -119,7 +119,8 @@ public final class BotWorkload {
     }
 
     static final String UPDATE_USER = "UPDATE bot_user SET messages = messages + 1, updated_ms = ? WHERE id = ?";
-    static final String INSERT_MESSAGE = "INSERT INTO bot_message (user_id, op_id, body, created_ms) VALUES (?, ?, ?, ?)";
+    static final String INSERT_MESSAGE = "INSERT INTO bot_message (user_id, op_id, body, created_ms)"
+            + " VALUES (?, ?, ?, ?)";
 
     /** The write's statements, inside the caller's transaction. */
     static void write(Connection c, int user, long opId) throws SQLException {

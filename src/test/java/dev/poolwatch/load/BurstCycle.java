@@ -24,9 +24,13 @@ record BurstCycle(int workers, int opsPerWorker, long pauseMillis, int readPerce
         return opsPerCycle() / opsPerSecond * 1000 - pauseMillis;
     }
 
+    double writesPerCycle() {
+        return opsPerCycle() * (100 - readPercent) / 100;
+    }
+
     /** The drain if the cycle's writes ran back to back at {@code writesPerSecond} and nothing else took time. */
     double writeFloorMillis(double writesPerSecond) {
-        return opsPerCycle() * (100 - readPercent) / 100 / writesPerSecond * 1000;
+        return writesPerCycle() / writesPerSecond * 1000;
     }
 
     /** The highest ops/s ratio to a setup of {@code otherOpsPerSecond} that a drain at the write floor could reach. */
@@ -39,11 +43,12 @@ record BurstCycle(int workers, int opsPerWorker, long pauseMillis, int readPerce
         return String.format(Locale.ROOT, "Burst's cycle: each worker pauses %d ms, the %d meet at a barrier, and each"
                         + " runs %d operations, so ops/s = %.0f ÷ (%d ms + drain). In this run the drain took %.1f ms"
                         + " for poolwatch and %.1f ms for %s (%.2f× faster). With one transaction per write no pool"
-                        + " drains faster than the cycle's %.0f writes back to back at this file's 1-write-per-transaction"
-                        + " ceiling (%.0f writes/s, in Group commit below: %.1f ms for them), which bounds the ops/s ratio to %s at %.2f×.%n%n",
+                        + " drains faster than the cycle's %.0f writes back to back at this file's"
+                        + " 1-write-per-transaction ceiling (%.0f writes/s, in Group commit below: %.1f ms for them),"
+                        + " which bounds the ops/s ratio to %s at %.2f×.%n%n",
                 pauseMillis, workers, opsPerWorker, opsPerCycle(), pauseMillis, drainMillis(poolwatchOps),
-                drainMillis(otherOps), other, drainMillis(otherOps) / drainMillis(poolwatchOps),
-                opsPerCycle() * (100 - readPercent) / 100, oneWritePerTransaction,
-                writeFloorMillis(oneWritePerTransaction), other, ratioBound(otherOps, oneWritePerTransaction));
+                drainMillis(otherOps), other, drainMillis(otherOps) / drainMillis(poolwatchOps), writesPerCycle(),
+                oneWritePerTransaction, writeFloorMillis(oneWritePerTransaction), other,
+                ratioBound(otherOps, oneWritePerTransaction));
     }
 }

@@ -75,29 +75,37 @@ final class GroupCommitBench {
         Path db = Files.createTempFile(work, "ceiling-", ".db");
         Files.delete(db);
         ScenarioBenchmark.createSchema(db);
-        try (Connection c = BenchSetup.tuned(mode).createConnection("jdbc:sqlite:" + db);
-             PreparedStatement up = c.prepareStatement(BotWorkload.UPDATE_USER);
-             PreparedStatement ins = c.prepareStatement(BotWorkload.INSERT_MESSAGE)) {
+        try (Connection c = BenchSetup.tuned(mode).createConnection("jdbc:sqlite:" + db)) {
             c.setAutoCommit(false);
-            Write write = preparedOnce ? (user, opId) -> BotWorkload.write(up, ins, user, opId)
-                    : (user, opId) -> BotWorkload.write(c, user, opId);
-            long opId = 0;
-            long warmEnd = System.nanoTime() + Math.min(ScenarioBenchmark.WARM_UP.toNanos(), measured.toNanos());
-            while (System.nanoTime() < warmEnd) {
-                opId = transaction(c, write, opId, perTransaction);
+            if (!preparedOnce) {
+                return measure(c, (user, opId) -> BotWorkload.write(c, user, opId), perTransaction, measured);
             }
-            long start = System.nanoTime();
-            long first = opId;
-            long deadline = start + measured.toNanos();
-            while (System.nanoTime() < deadline) {
-                opId = transaction(c, write, opId, perTransaction);
+            try (PreparedStatement up = c.prepareStatement(BotWorkload.UPDATE_USER);
+                 PreparedStatement ins = c.prepareStatement(BotWorkload.INSERT_MESSAGE)) {
+                return measure(c, (user, opId) -> BotWorkload.write(up, ins, user, opId), perTransaction, measured);
             }
-            return (opId - first) / ((System.nanoTime() - start) / 1e9);
         } finally {
             for (String suffix : new String[] {"", "-wal", "-shm"}) {
                 Files.deleteIfExists(Path.of(db + suffix));
             }
         }
+    }
+
+    /** A warm-up, then writes per second over {@code measured}. */
+    private static double measure(Connection c, Write write, int perTransaction, Duration measured)
+            throws SQLException {
+        long opId = 0;
+        long warmEnd = System.nanoTime() + Math.min(ScenarioBenchmark.WARM_UP.toNanos(), measured.toNanos());
+        while (System.nanoTime() < warmEnd) {
+            opId = transaction(c, write, opId, perTransaction);
+        }
+        long start = System.nanoTime();
+        long first = opId;
+        long deadline = start + measured.toNanos();
+        while (System.nanoTime() < deadline) {
+            opId = transaction(c, write, opId, perTransaction);
+        }
+        return (opId - first) / ((System.nanoTime() - start) / 1e9);
     }
 
     private interface Write {
