@@ -91,7 +91,7 @@ final class Drain {
             awaitQuietly(closer, pool.timing().closeTimeout());
             // A borrow caught between taking its connection and seeing the pool closed gives it back at once.
             long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            while (broker.connections.open() > 0 && System.nanoTime() < settle) {
+            while (broker.connections.openCount() > 0 && System.nanoTime() < settle) {
                 sleepQuietly(1);
                 broker.closeAllFree(PoolListener.CloseReason.POOL_CLOSED);
             }

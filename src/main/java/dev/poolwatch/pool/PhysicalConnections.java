@@ -32,8 +32,8 @@ final class PhysicalConnections {
     }
 
     /** Physical connections open now, of both roles. */
-    long open() {
-        return writerCounts.open() + readerCounts.open();
+    long openCount() {
+        return writerCounts.openCount() + readerCounts.openCount();
     }
 
     PoolEntry open(Role role, int generation) throws SQLException {

@@ -10,7 +10,7 @@ final class RoleCounters {
     final LongAdder closed = new LongAdder();
 
     /** Physical connections of this role open now. */
-    long open() {
+    long openCount() {
         return created.sum() - closed.sum();
     }
 }
