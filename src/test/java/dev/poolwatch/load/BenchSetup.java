@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.poolwatch.metrics.MeterRegistries;
 import dev.poolwatch.metrics.PoolMetrics;
+import dev.poolwatch.pool.PoolListener;
 import dev.poolwatch.pool.SqlFunction;
 import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
@@ -35,8 +36,17 @@ interface BenchSetup extends AutoCloseable {
      * ({@code writeBatched}), at the given synchronous mode; leak detection off as HikariCP's default.
      */
     static BenchSetup poolwatchBatched(Path db, SqlitePoolConfig.Synchronous synchronous) throws SQLException {
+        return poolwatchBatched(db, synchronous, null);
+    }
+
+    /** {@link #poolwatchBatched(Path, SqlitePoolConfig.Synchronous)} with {@code listener} attached, if not null. */
+    static BenchSetup poolwatchBatched(Path db, SqlitePoolConfig.Synchronous synchronous, PoolListener listener)
+            throws SQLException {
         SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(db).name("bench")
                 .leakDetectionThreshold(Duration.ZERO).synchronous(synchronous).build());
+        if (listener != null) {
+            pool.addListener(listener);
+        }
         String name = synchronous == SqlitePoolConfig.Synchronous.NORMAL ? "poolwatch-batched"
                 : "poolwatch-batched-" + synchronous.name().toLowerCase(java.util.Locale.ROOT);
         return new BenchSetup() {
@@ -67,8 +77,16 @@ interface BenchSetup extends AutoCloseable {
      * exactly as {@link HikariBench} uses HikariCP: through its DataSources, auto-commit off for writes.
      */
     static BenchSetup poolwatch(Path db, boolean metrics) throws SQLException {
+        return poolwatch(db, metrics, null);
+    }
+
+    /** {@link #poolwatch(Path, boolean)} with {@code listener} attached, if not null. */
+    static BenchSetup poolwatch(Path db, boolean metrics, PoolListener listener) throws SQLException {
         SqlitePool pool = SqlitePool.open(SqlitePoolConfig.builder(db).name("bench")
                 .leakDetectionThreshold(Duration.ZERO).build());
+        if (listener != null) {
+            pool.addListener(listener);
+        }
         PrometheusMeterRegistry registry = metrics ? MeterRegistries.prometheus() : null;
         PoolMetrics binder = null;
         if (metrics) {

@@ -195,6 +195,9 @@ public final class Benchmarks {
                 batchSetups.stream().map(Named::name).toList()));
         batchMedians.addAll(Cells.medians(results, List.of(scenarios.get(2)), List.of("hikari-tuned", "hikari-split")));
         Map<String, Double> ceilings = GroupCommitBench.ceilings(work, d, rounds);
+        System.out.println("where the writer's time went (extreme, plain and batched, with a timeline listener)");
+        String writerTime = WriterDiagnostics.markdown(WriterDiagnostics.run(work, scenarios.get(2), false),
+                WriterDiagnostics.run(work, scenarios.get(2), true));
         System.out.println("metrics overhead (medium, " + METRICS_ROUNDS + " rounds each, alternating which runs first)");
         List<double[]> overheadRounds = new ArrayList<>();
         Scenario overhead = Scenario.named("medium").withDuration(Duration.ofSeconds(Math.max(3, seconds / 2)));
@@ -229,7 +232,7 @@ public final class Benchmarks {
         Files.writeString(out, markdown(seconds, rounds, results, medians, scenarios, setups.stream().map(Named::name).toList(),
                 MetricsOverhead.of(overheadRounds, cycle), cycle, scrape, plot.getFileName().toString(),
                 GroupCommitBench.ceiling(ceilings, SQLiteConfig.SynchronousMode.NORMAL, 1))
-                + GroupCommitBench.markdown(batchMedians, batchScenarios, ceilings));
+                + GroupCommitBench.markdown(batchMedians, batchScenarios, ceilings) + writerTime);
         System.out.println("wrote " + out + " and " + plot);
     }
 
