@@ -47,6 +47,8 @@ public final class Benchmarks {
      * noisy cell set the median.
      */
     private static final int METRICS_ROUNDS = 7;
+    /** JMH forks per thread count: one fork is one JVM's luck (code layout, JIT order), as one round is one cell's. */
+    private static final int JMH_FORKS = 3;
 
     private Benchmarks() {
     }
@@ -211,13 +213,15 @@ public final class Benchmarks {
         }
         System.out.println("connection cycle (JMH)");
         Map<String, Double> cycle = new LinkedHashMap<>();
+        Map<String, Double> cycleError = new LinkedHashMap<>();
         for (int threads : new int[] {1, 8}) {
-            Options opt = new OptionsBuilder().include(CycleBenchmark.class.getName()).forks(1).threads(threads)
-                    .warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+            Options opt = new OptionsBuilder().include(CycleBenchmark.class.getName()).forks(JMH_FORKS)
+                    .threads(threads).warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
                     .measurementTime(TimeValue.seconds(2)).shouldFailOnError(true).build();
             for (RunResult r : new Runner(opt).run()) {
                 String method = r.getParams().getBenchmark().substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
                 cycle.put(method + "/" + threads, r.getPrimaryResult().getScore());
+                cycleError.put(method + "/" + threads, r.getPrimaryResult().getScoreError());
             }
         }
         System.out.println("scrape cost");
@@ -230,7 +234,7 @@ public final class Benchmarks {
                 setups.stream().map(Named::name).toList());
         plot(medians, scenarios, setups.stream().map(Named::name).toList(), plot);
         Files.writeString(out, markdown(seconds, rounds, results, medians, scenarios, setups.stream().map(Named::name).toList(),
-                MetricsOverhead.of(overheadRounds, cycle), cycle, scrape, plot.getFileName().toString(),
+                MetricsOverhead.of(overheadRounds, cycle), cycle, cycleError, scrape, plot.getFileName().toString(),
                 GroupCommitBench.ceiling(ceilings, SQLiteConfig.SynchronousMode.NORMAL, 1))
                 + GroupCommitBench.markdown(batchMedians, batchScenarios, ceilings) + writerTime);
         System.out.println("wrote " + out + " and " + plot);
@@ -271,6 +275,7 @@ public final class Benchmarks {
     private static String markdown(int seconds, int rounds, List<ScenarioBenchmark.Result> all,
                                    List<ScenarioBenchmark.Result> results, List<Scenario> scenarios,
                                    List<String> setups, MetricsOverhead overhead, Map<String, Double> cycle,
+                                   Map<String, Double> cycleError,
                                    Map<Integer, double[]> scrape, String plot, double oneWritePerTransaction)
             throws IOException {
         StringBuilder sb = new StringBuilder();
@@ -376,12 +381,14 @@ public final class Benchmarks {
         }
         sb.append("## Connection cycle (JMH 1.37)\n\n");
         sb.append("Borrow and return one connection on a real SQLite file (WAL), nothing else; 8 connections in each pool;")
-                .append(" 1 fork, 2 × 1 s warm-up, 3 × 2 s measurement. Operations per microsecond, higher is better.\n\n");
+                .append(" ").append(JMH_FORKS).append(" forks, each 2 × 1 s warm-up and 3 × 2 s measurement. Operations per")
+                .append(" microsecond over all forks' iterations, ± JMH's 99.9 % confidence half-width; higher is better.\n\n");
         sb.append("| benchmark | 1 thread | 8 threads |\n|---|---:|---:|\n");
         for (String b : List.of("poolwatch", "poolwatchWithLeakDetection", "poolwatchWithBorrowSites",
                 "poolwatchWithMetrics", "poolwatchWithMetricsSystemClock", "hikari")) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f |%n", b, cycle.getOrDefault(b + "/1", Double.NaN),
-                    cycle.getOrDefault(b + "/8", Double.NaN)));
+            sb.append(String.format(Locale.ROOT, "| %s | %.3f ± %.3f | %.3f ± %.3f |%n", b,
+                    cycle.getOrDefault(b + "/1", Double.NaN), cycleError.getOrDefault(b + "/1", Double.NaN),
+                    cycle.getOrDefault(b + "/8", Double.NaN), cycleError.getOrDefault(b + "/8", Double.NaN)));
         }
         sb.append("\n`poolwatch` has leak detection off, like HikariCP's default; `poolwatchWithLeakDetection` is")
                 .append(" poolwatch's default (leak detection on, 60 s); `poolwatchWithBorrowSites` also records where")
