@@ -118,9 +118,15 @@ public final class Doctor {
             URI scrape = URI.create(tg.path("scrapeUrl").asText("http://invalid/"));
             seen.add(scrape.getHost() + ":" + port(scrape) + " (" + tg.path("health").asText() + ")");
             if (sameEndpoint(scrape, t.exporter())) {
-                if ("up".equals(tg.path("health").asText())) {
+                String health = tg.path("health").asText();
+                if ("up".equals(health)) {
                     checks.add(Check.pass(name, "target " + tg.path("labels").path("instance").asText() + " of job "
                             + tg.path("labels").path("job").asText() + " is up"));
+                } else if ("unknown".equals(health)) {
+                    // A target Prometheus has not scraped yet: just started or just reloaded, not a broken scrape.
+                    checks.add(Check.fail(name, "target " + scrape + " has not been scraped yet (Prometheus started"
+                            + " or reloaded less than one scrape interval ago)", "wait one scrape interval ("
+                            + tg.path("scrapeInterval").asText("see prometheus.yml") + ") and run doctor again"));
                 } else {
                     checks.add(Check.fail(name, "target " + scrape + " is " + tg.path("health").asText() + ": "
                             + tg.path("lastError").asText(), "Prometheus reaches the exporter's address but the"
