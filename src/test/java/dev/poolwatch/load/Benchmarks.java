@@ -81,6 +81,10 @@ public final class Benchmarks {
                     rounds = atLeastOne(name, value);
                 }
             }
+            if (Files.isDirectory(out)) {
+                throw new IllegalArgumentException("--out " + out + " is a directory; give the page's file, for example "
+                        + out.resolve("benchmarks.md"));
+            }
             Path dir = out.toAbsolutePath().getParent();
             if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
                 throw new IllegalArgumentException("--out " + out + ": " + dir + " is not a writable directory (the"

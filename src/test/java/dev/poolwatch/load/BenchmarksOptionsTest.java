@@ -35,6 +35,14 @@ class BenchmarksOptionsTest {
     }
 
     @Test
+    void anOutThatIsADirectoryIsRefusedBeforeAnythingRuns() {
+        assertThatThrownBy(() -> Benchmarks.BenchOptions.parse("--out", dir.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--out " + dir + " is a directory; give the page's file, for example "
+                        + dir.resolve("benchmarks.md"));
+    }
+
+    @Test
     void badNumbersAndUnknownOrIncompleteArgumentsAreNamed() {
         assertThatThrownBy(() -> Benchmarks.BenchOptions.parse("--seconds", "x"))
                 .hasMessage("--seconds must be a whole number of at least 1, was 'x'");
