@@ -9,6 +9,7 @@ import dev.poolwatch.pool.SqlitePool;
 import dev.poolwatch.pool.SqlitePoolConfig;
 import dev.poolwatch.server.PoolWatch;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +89,7 @@ final class LoadCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--mode must be plain or batched, was '" + mode + "'");
         }
         double errorGate = maxErrorRate == null ? Double.NaN : parseRate(maxErrorRate);
+        checkOut();
         PrintWriter o = spec.commandLine().getOut();
         boolean terminal = System.console() != null;
         List<ScenarioResult> results = new ArrayList<>();
@@ -184,6 +186,25 @@ final class LoadCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** The reports are written after the run, so a place that cannot take them is refused before it. */
+    private void checkOut() {
+        if (out == null) {
+            return;
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new ParameterException(spec.commandLine(), "--out " + out + " is a file; give a directory to write"
+                    + " load-report.json and load-report.csv in");
+        }
+        Path existing = out.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+            throw new ParameterException(spec.commandLine(), "--out " + out + ": " + existing
+                    + " is not a writable directory, so the reports could not be written there");
+        }
     }
 
     private double parseRate(String s) {

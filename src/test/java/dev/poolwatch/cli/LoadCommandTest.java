@@ -88,4 +88,21 @@ class LoadCommandTest {
         assertThat(badMode.err()).contains("--mode must be plain or batched, was 'fast'");
         assertThat(dir.resolve("never.db")).as("bad input changes nothing").doesNotExist();
     }
+
+    @Test
+    void anOutThatCannotHoldTheReportsIsRefusedBeforeTheRun() throws Exception {
+        Path file = Files.writeString(dir.resolve("report.txt"), "mine");
+        CliRun onAFile = run("load", "--scenario", "light", "--duration", "500ms",
+                "--db", dir.resolve("never.db").toString(), "--out", file.toString());
+        assertThat(onAFile.code()).isEqualTo(2);
+        assertThat(onAFile.err()).contains("--out " + file + " is a file; give a directory to write load-report.json"
+                + " and load-report.csv in");
+        CliRun underAFile = run("load", "--scenario", "light", "--duration", "500ms",
+                "--db", dir.resolve("never.db").toString(), "--out", file.resolve("reports").toString());
+        assertThat(underAFile.code()).isEqualTo(2);
+        assertThat(underAFile.err()).contains("--out " + file.resolve("reports") + ": " + file
+                + " is not a writable directory, so the reports could not be written there");
+        assertThat(dir.resolve("never.db")).as("bad input changes nothing").doesNotExist();
+        assertThat(file).hasContent("mine");
+    }
 }
