@@ -105,13 +105,13 @@ final class ScenarioBenchmark {
                         if (barrier != null && burst.beginsBurst()) {
                             try {
                                 Thread.sleep(BURST_PAUSE_MILLIS);
-                                barrier.await(BURST_PAUSE_MILLIS * 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                                barrier.await(Math.max(1, deadline - System.nanoTime()),
+                                        java.util.concurrent.TimeUnit.NANOSECONDS);
                             } catch (Exception e) {
                                 return;
                             }
                         }
                         long t0 = System.nanoTime();
-                        boolean measured = t0 >= start;
                         boolean read = rnd.nextInt(100) < s.readPercent();
                         int user = 1 + rnd.nextInt(USERS);
                         try {
@@ -126,15 +126,16 @@ final class ScenarioBenchmark {
                                 });
                                 acknowledged.add(opId);
                             }
-                            if (measured) {
+                            long t1 = System.nanoTime();
+                            if (inWindow(t0, t1, start, deadline)) {
                                 (read ? reads : writes).increment();
                                 if (!read) {
-                                    writesLatency.recordNanos(System.nanoTime() - t0);
+                                    writesLatency.recordNanos(t1 - t0);
                                 }
-                                ops.recordNanos(System.nanoTime() - t0);
+                                ops.recordNanos(t1 - t0);
                             }
                         } catch (SQLException e) {
-                            if (!measured) {
+                            if (!inWindow(t0, System.nanoTime(), start, deadline)) {
                                 continue;
                             }
                             String kind = e instanceof SQLTransientConnectionException && !(e.getCause() instanceof SQLException)
@@ -149,7 +150,7 @@ final class ScenarioBenchmark {
             for (Thread t : threads) {
                 t.join();
             }
-            seconds = (System.nanoTime() - start) / 1e9;
+            seconds = s.duration().toNanos() / 1e9;
         }
         long missing;
         try {
@@ -164,6 +165,15 @@ final class ScenarioBenchmark {
         return new Result(name, s, seconds, reads.sum(), writes.sum(), kinds.values().stream().mapToLong(x -> x).sum(),
                 kinds, ops.quantileNanos(0.5), ops.quantileNanos(0.99), writesLatency.quantileNanos(0.99), ops.maxNanos(),
                 missing);
+    }
+
+    /**
+     * A cell measures the operations that began after its warm-up and ended by its deadline, over exactly its
+     * duration. Timing the cell until its last worker had stopped counted that tail as measured time with nothing in
+     * it; in burst, workers that had finished their share waited at the barrier for a second before they gave up.
+     */
+    static boolean inWindow(long began, long ended, long start, long deadline) {
+        return began >= start && ended <= deadline;
     }
 
     /** Acknowledged op ids (1 to {@code last}) that are not in the database. */
