@@ -306,7 +306,7 @@ public final class Benchmarks {
                 .append(" ms, all meet at a barrier, then each runs ").append(ScenarioBenchmark.BURST_OPS)
                 .append(" operations at once, and its ops/s counts the pauses), fresh database")
                 .append(" file per cell, ").append(ScenarioBenchmark.WARM_UP.toSeconds()).append(" s unmeasured warm-up")
-                .append(" then ").append(seconds).append(" s measured per cell, ").append(rounds)
+                .append(" then ").append(seconds).append(" s measured per cell (the operations that began after the warm-up and ended within them), ").append(rounds)
                 .append(" rounds with the setups in a rotating order; the table shows medians over rounds")
                 .append(" (hikari-naive: one round). Every setup is used the way an application uses HikariCP:")
                 .append(" `getConnection()` from a DataSource, auto-commit off for a write, `commit()`, `close()`.")
