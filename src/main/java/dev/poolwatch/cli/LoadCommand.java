@@ -198,10 +198,10 @@ final class LoadCommand implements Callable<Integer> {
                     + " load-report.json and load-report.csv in");
         }
         Path existing = out.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) {
+        while (!Files.exists(existing)) {
             existing = existing.getParent();
         }
-        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+        if (!Files.isDirectory(existing) || !Files.isWritable(existing)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + ": " + existing
                     + " is not a writable directory, so the reports could not be written there");
         }

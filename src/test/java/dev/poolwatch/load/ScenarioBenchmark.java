@@ -89,7 +89,6 @@ final class ScenarioBenchmark {
         LongAdder writes = new LongAdder();
         Map<String, LongAdder> errors = new ConcurrentHashMap<>();
         String name;
-        double seconds;
         try (BenchSetup setup = factory.apply(db)) {
             name = setup.name();
             long start = System.nanoTime() + warmUp(s).toNanos();
@@ -150,7 +149,6 @@ final class ScenarioBenchmark {
             for (Thread t : threads) {
                 t.join();
             }
-            seconds = s.duration().toNanos() / 1e9;
         }
         long missing;
         try {
@@ -162,15 +160,15 @@ final class ScenarioBenchmark {
         }
         Map<String, Long> kinds = new TreeMap<>();
         errors.forEach((k, v) -> kinds.put(k, v.sum()));
-        return new Result(name, s, seconds, reads.sum(), writes.sum(), kinds.values().stream().mapToLong(x -> x).sum(),
+        return new Result(name, s, s.duration().toNanos() / 1e9, reads.sum(), writes.sum(), kinds.values().stream().mapToLong(x -> x).sum(),
                 kinds, ops.quantileNanos(0.5), ops.quantileNanos(0.99), writesLatency.quantileNanos(0.99), ops.maxNanos(),
                 missing);
     }
 
     /**
      * A cell measures the operations that began after its warm-up and ended by its deadline, over exactly its
-     * duration. Timing the cell until its last worker had stopped counted that tail as measured time with nothing in
-     * it; in burst, workers that had finished their share waited at the barrier for a second before they gave up.
+     * duration, so the time its workers take to stop after the deadline (finishing an operation, or in burst waiting
+     * at the barrier for workers that have left) is neither counted as measured time nor credited with operations.
      */
     static boolean inWindow(long began, long ended, long start, long deadline) {
         return began >= start && ended <= deadline;
