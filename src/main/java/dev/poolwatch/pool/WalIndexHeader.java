@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * How many WAL frames no checkpoint has copied yet, read from the wal-index header at the start of the
+ * How many frames the WAL holds and how many of them no checkpoint has copied yet, read from the wal-index header at the start of the
  * {@code -shm} file (<a href="https://www.sqlite.org/walformat.html">walformat.html</a>, section 2.2): {@code mxFrame}
  * at offset 16 and {@code nBackfill} at offset 96, both 32-bit in native byte order. SQLite keeps no lock for
  * readers of these words that a reader outside SQLite could take, so a read may see a header mid-update; the
@@ -42,6 +42,14 @@ final class WalIndexHeader {
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
+    }
+
+    /** Frames the WAL holds since it last restarted; -1 while the header is unset. */
+    long frames() {
+        if (shm.get(IS_INIT) == 0) {
+            return -1;
+        }
+        return Integer.toUnsignedLong(shm.getInt(MX_FRAME));
     }
 
     /** Frames in the WAL that no checkpoint has copied into the database yet; -1 while the header is unset. */

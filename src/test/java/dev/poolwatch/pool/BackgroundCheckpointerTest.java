@@ -248,6 +248,72 @@ class BackgroundCheckpointerTest {
         }
     }
 
+    /**
+     * The writer's own checkpoint at the bound copies and fsyncs, inside its COMMIT, whatever the background passes
+     * left; near the bound they run at an eighth of the threshold so that little is left.
+     */
+    @Test
+    void nearTheWritersBoundAPassIsDueAtAnEighthOfTheThreshold() {
+        int threshold = 1000;
+        int bound = BackgroundCheckpointer.WRITER_BOUND_FACTOR * threshold;
+
+        assertThat(BackgroundCheckpointer.due(bound - threshold - 1, threshold - 1, threshold, bound))
+                .as("a threshold's width below the bound, one frame short of the threshold").isFalse();
+        assertThat(BackgroundCheckpointer.due(bound - threshold - 1, threshold, threshold, bound))
+                .as("a threshold's width below the bound, a threshold of new frames").isTrue();
+        assertThat(BackgroundCheckpointer.due(bound - threshold, threshold / 8 - 1, threshold, bound))
+                .as("within a threshold of the bound, one frame short of an eighth").isFalse();
+        assertThat(BackgroundCheckpointer.due(bound - threshold, threshold / 8, threshold, bound))
+                .as("within a threshold of the bound, an eighth of new frames").isTrue();
+        assertThat(BackgroundCheckpointer.due(bound + 500, threshold / 8, threshold, bound))
+                .as("past the bound, an eighth of new frames").isTrue();
+    }
+
+    @Test
+    void aThresholdBelowEightStillWaitsForANewFrameNearTheBound() {
+        assertThat(BackgroundCheckpointer.due(40, 0, 5, 40)).isFalse();
+        assertThat(BackgroundCheckpointer.due(40, 1, 5, 40)).isTrue();
+    }
+
+    @Test
+    void anUnsetWalIndexHeaderMakesAPassDue() {
+        assertThat(BackgroundCheckpointer.due(-1, -1, 1000, 8000)).isTrue();
+    }
+
+    /** The checkpointer keeps its own connection and a read-only channel to sync the file; close shuts both. */
+    @Test
+    void closingThePoolLeavesNoFileOfTheDatabaseOpen() throws Exception {
+        SqlitePool pool = open(THRESHOLD_PAGES);
+        List<Long> passes = backgroundPasses(pool);
+        writePages(pool, 2 * THRESHOLD_PAGES);
+        awaitPass(passes, 0, System.nanoTime() + Duration.ofSeconds(10).toNanos());
+        assertThat(openFilesOf(dir.resolve("ck.db"))).as("files of the database open while the pool runs").isNotEmpty();
+
+        pool.close();
+
+        assertThat(openFilesOf(dir.resolve("ck.db"))).as("files of the database still open after close").isEmpty();
+    }
+
+    /** The targets of this process's open descriptors that are {@code db} or its -wal and -shm files. */
+    private static List<Path> openFilesOf(Path db) throws java.io.IOException {
+        Path fds = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux)");
+        List<Path> open = new ArrayList<>();
+        try (var links = Files.list(fds)) {
+            for (Path fd : (Iterable<Path>) links::iterator) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.toString().startsWith(db.toString())) {
+                        open.add(target);
+                    }
+                } catch (java.io.IOException gone) {
+                    // the descriptor was closed between the listing and the read
+                }
+            }
+        }
+        return open;
+    }
+
     private static boolean checkpointerAlive() {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().equals("poolwatch-ck-checkpointer") && t.isAlive());
