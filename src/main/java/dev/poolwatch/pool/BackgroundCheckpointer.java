@@ -1,8 +1,7 @@
 package dev.poolwatch.pool;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
@@ -65,8 +64,9 @@ final class BackgroundCheckpointer implements Runnable {
     private volatile boolean stopped;
     private Connection connection;
     private WalIndexHeader walIndex;
-    /** The database file, opened read-only beside the connection, to fsync what this thread's passes copied. */
-    private FileChannel databaseFile;
+    /** The database file, to fsync what this thread's passes copied, and the -shm file the header is mapped from. */
+    private HeldFiles.Lease databaseFile;
+    private HeldFiles.Lease walIndexFile;
     private int connectionGeneration;
     private long seenWrites;
     private long lastPassNanos = System.nanoTime();
@@ -137,8 +137,8 @@ final class BackgroundCheckpointer implements Runnable {
             CheckpointResult r = checkpoint();
             seenWrites = writes;
             lastPassNanos = System.nanoTime();
-            if (r.checkpointedFrames() > 0) {
-                databaseFile.force(false);
+            if (r.checkpointedFrames() > 0 && databaseFile != null) {
+                databaseFile.channel().force(false);
             }
             // Past the bound it is the writer's turn: its own checkpoint needs the checkpoint lock this pass holds,
             // and only after it has copied the last frames does its next transaction reset the log.
@@ -181,14 +181,56 @@ final class BackgroundCheckpointer implements Runnable {
             closeConnection();
             connectionGeneration = broker.generation;
             connection = factory.openCheckpointer();
-            try {
-                databaseFile = FileChannel.open(pool.config().path(), StandardOpenOption.READ);
-            } catch (IOException e) {
-                throw new SQLException("cannot open " + pool.config().path() + " to sync it", e);
-            }
-            walIndex = WalIndexHeader.of(pool.config().path());
+            holdFiles(pool.config().path());
         }
         return wal.runOn(connection, CheckpointMode.PASSIVE);
+    }
+
+    /** Takes the descriptors that pace and sync the passes; without them passes still run, unpaced or unsynced. */
+    private void holdFiles(Path db) {
+        databaseFile = current(databaseFile, db);
+        HeldFiles.Lease shm = current(walIndexFile, Path.of(db + "-shm"));
+        if (shm == null) {
+            walIndex = null;
+        } else if (shm != walIndexFile || walIndex == null) {
+            walIndex = WalIndexHeader.of(shm.channel());
+        }
+        walIndexFile = shm;
+    }
+
+    /**
+     * {@code lease} if it still holds the file at {@code path}, else a lease on the file there now, or null if there
+     * is none. The replaced file's lease closes at once: no connection opened since then locks the old file.
+     */
+    private HeldFiles.Lease current(HeldFiles.Lease lease, Path path) {
+        if (lease != null && !lease.replacedAt(path)) {
+            return lease;
+        }
+        try {
+            if (lease != null) {
+                lease.close();
+            }
+            return HeldFiles.lease(path);
+        } catch (IOException e) {
+            log.debug("pool '{}' cannot hold {}: {}", pool.name(), path, e.toString());
+            return null;
+        }
+    }
+
+    /** Lets go of the files' descriptors; the pool calls it once every connection to them is closed. */
+    void releaseFiles() {
+        for (HeldFiles.Lease lease : new HeldFiles.Lease[] {databaseFile, walIndexFile}) {
+            if (lease != null) {
+                try {
+                    lease.close();
+                } catch (IOException e) {
+                    log.debug("pool '{}' could not close a descriptor of its database's files", pool.name(), e);
+                }
+            }
+        }
+        databaseFile = null;
+        walIndexFile = null;
+        walIndex = null;
     }
 
     private void closeConnection() {
@@ -200,14 +242,5 @@ final class BackgroundCheckpointer implements Runnable {
             }
             connection = null;
         }
-        if (databaseFile != null) {
-            try {
-                databaseFile.close();
-            } catch (IOException e) {
-                log.debug("pool '{}' could not close the checkpointer's database file", pool.name(), e);
-            }
-            databaseFile = null;
-        }
-        walIndex = null;
     }
 }

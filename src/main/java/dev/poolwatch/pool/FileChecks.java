@@ -1,7 +1,7 @@
 package dev.poolwatch.pool;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,8 +42,8 @@ final class FileChecks {
         }
         byte[] header = new byte[SQLITE_HEADER.length];
         int read;
-        try (InputStream in = Files.newInputStream(path)) {
-            read = in.readNBytes(header, 0, header.length);
+        try {
+            read = HeldFiles.readStart(path, ByteBuffer.wrap(header));
         } catch (NoSuchFileException e) {
             return;
         } catch (IOException e) {

@@ -359,6 +359,7 @@ public final class SqlitePool implements AutoCloseable {
         housekeeper.shutdownNow();
         checkpointer.stop();
         drain.close();
+        checkpointer.releaseFiles();
         log.info("pool '{}' closed", name);
     }
 

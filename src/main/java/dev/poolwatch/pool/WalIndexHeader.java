@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * How many frames the WAL holds and how many of them no checkpoint has copied yet, read from the wal-index header at the start of the
@@ -14,8 +12,8 @@ import java.nio.file.StandardOpenOption;
  * readers of these words that a reader outside SQLite could take, so a read may see a header mid-update; the
  * value is a hint for when to checkpoint, never used for anything a wrong value could corrupt.
  *
- * <p>Mapped read-only once, while the checkpointer's own connection keeps the {@code -shm} file alive (SQLite
- * deletes it only when the last connection closes), so each read is two memory loads with no system call.
+ * <p>Mapped read-only once, through a descriptor that stays open until the pool closes (closing it earlier would drop
+ * SQLite's locks on the file, see {@link HeldFiles}), so each read is two memory loads with no system call.
  */
 final class WalIndexHeader {
     private static final int IS_INIT = 12;
@@ -29,16 +27,18 @@ final class WalIndexHeader {
         this.shm = shm;
     }
 
-    /** The header of {@code db}'s open WAL, or null when there is no wal-index file to read (then nothing paces). */
-    static WalIndexHeader of(Path db) {
-        Path file = Path.of(db + "-shm");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (ch.size() < MAPPED_BYTES) {
+    /**
+     * The header of the wal-index open on {@code shm} (a descriptor a {@link HeldFiles} lease keeps open), or null
+     * while the file is too short to hold one (then nothing paces).
+     */
+    static WalIndexHeader of(FileChannel shm) {
+        try {
+            if (shm.size() < MAPPED_BYTES) {
                 return null;
             }
-            MappedByteBuffer shm = ch.map(FileChannel.MapMode.READ_ONLY, 0, MAPPED_BYTES);
-            shm.order(ByteOrder.nativeOrder());
-            return new WalIndexHeader(shm);
+            MappedByteBuffer header = shm.map(FileChannel.MapMode.READ_ONLY, 0, MAPPED_BYTES);
+            header.order(ByteOrder.nativeOrder());
+            return new WalIndexHeader(header);
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
