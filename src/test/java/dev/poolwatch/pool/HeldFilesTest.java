@@ -2,6 +2,7 @@ package dev.poolwatch.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.poolwatch.reliability.Sqlite3Shell;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,7 +81,7 @@ class HeldFilesTest {
             assertThat(locksHeldOn(db)).as("locks of this process on the database file after a restart")
                     .contains(SHARED_FIRST);
 
-            Process shell = new ProcessBuilder(sqlite3(), db.toString(), "INSERT INTO t(body) VALUES (x'02');")
+            Process shell = new ProcessBuilder(Sqlite3Shell.path(), db.toString(), "INSERT INTO t(body) VALUES (x'02');")
                     .redirectErrorStream(true).start();
             String out = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(shell.waitFor()).as("sqlite3 said: %s", out).isZero();
@@ -94,15 +95,6 @@ class HeldFilesTest {
             };
             assertThat(pool.read(count)).as("rows: 40, one after the restart, one from sqlite3").isEqualTo(42);
         }
-    }
-
-    private static String sqlite3() {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(d, "sqlite3"))) {
-                return Path.of(d, "sqlite3").toString();
-            }
-        }
-        throw new AssertionError("sqlite3 not found on PATH: install Debian package 'sqlite3' (scripts/test does this)");
     }
 
     @Test

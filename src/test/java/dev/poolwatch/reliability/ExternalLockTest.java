@@ -10,7 +10,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,15 +32,6 @@ class ExternalLockTest {
     @TempDir
     Path dir;
 
-    static String sqlite3() {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(d, "sqlite3"))) {
-                return Path.of(d, "sqlite3").toString();
-            }
-        }
-        throw new AssertionError("sqlite3 not found on PATH: install Debian package 'sqlite3' (scripts/test does this)");
-    }
-
     @Test
     void lockHeldByAnotherProcessTimesCallersOutClearlyAndEverythingRecovers() throws Exception {
         Path db = dir.resolve("locked.db");
@@ -49,7 +39,7 @@ class ExternalLockTest {
                 .acquireTimeout(Duration.ofMillis(800)).busyTimeout(Duration.ofMillis(300)).build())) {
             pool.write(c -> c.createStatement().execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"));
             pool.write(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('before')"));
-            Process shell = new ProcessBuilder(sqlite3(), db.toString()).redirectErrorStream(true).start();
+            Process shell = new ProcessBuilder(Sqlite3Shell.path(), db.toString()).redirectErrorStream(true).start();
             Writer toShell = new java.io.OutputStreamWriter(shell.getOutputStream(), StandardCharsets.UTF_8);
             BufferedReader fromShell = new BufferedReader(new InputStreamReader(shell.getInputStream(),
                     StandardCharsets.UTF_8));
